@@ -1,0 +1,165 @@
+package config
+
+// The YAML file format. Every field documents its default; Load fills the
+// defaults in and Validate checks the whole file, reporting every problem
+// with its path (e.g. `apps[2].policies[0].include[1].ip`).
+
+// Config is the whole vigil.yaml.
+type Config struct {
+	Server    Server     `yaml:"server"`
+	Session   Session    `yaml:"session"`
+	Store     Store      `yaml:"store"`
+	Assertion Assertion  `yaml:"assertion"`
+	Log       Log        `yaml:"log"`
+	Providers []Provider `yaml:"providers"`
+	Apps      []App      `yaml:"apps"`
+}
+
+// Server is the listener and the public face of the gateway.
+type Server struct {
+	// Listen is the gateway's address. Default ":8080".
+	Listen string `yaml:"listen"`
+	// PublicURL is the gateway's external base URL; the OIDC redirect URI is
+	// PublicURL + "/.vigil/callback". Required.
+	PublicURL string `yaml:"public_url"`
+	// MetricsListen serves /metrics on a separate, private address.
+	// Empty disables it. Example "127.0.0.1:9090".
+	MetricsListen string `yaml:"metrics_listen"`
+	// TrustedProxies are CIDRs of load balancers whose X-Forwarded-For is
+	// believed for the client address. Default none: the TCP peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// TLS, when both files are set, makes the gateway listen with TLS.
+	TLS TLS `yaml:"tls"`
+	// ShutdownTimeout bounds graceful shutdown. Default 15s.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+}
+
+// TLS names a certificate and key in PEM files.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Session configures session cookies and lifetimes.
+type Session struct {
+	// CookieName defaults to "vigil_session", or "__Host-vigil_session" when
+	// the public URL is https and no CookieDomain is set.
+	CookieName string `yaml:"cookie_name"`
+	// CookieDomain lets one session cover several app hosts (e.g.
+	// "example.com" for *.example.com). Empty: host-only cookie.
+	CookieDomain string `yaml:"cookie_domain"`
+	// Secret is the master key (at least 32 bytes) from which cookie and key
+	// wrapping keys are derived. Required.
+	Secret Secret `yaml:"secret"`
+	// AbsoluteTimeout is the longest a session lives. Default 12h.
+	AbsoluteTimeout Duration `yaml:"absolute_timeout"`
+	// IdleTimeout ends a session unused for this long. Default 1h.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+}
+
+// Store selects the database.
+type Store struct {
+	// Driver is "sqlite" (the default).
+	Driver string `yaml:"driver"`
+	// DSN is the database location; for sqlite a file path. Default "vigil.db".
+	DSN string `yaml:"dsn"`
+}
+
+// Assertion configures the signed identity JWT given to upstreams.
+type Assertion struct {
+	// Header carries the JWT to the upstream. Default "X-Vigil-Assertion".
+	Header string `yaml:"header"`
+	// TTL is each assertion's lifetime. Default 5m.
+	TTL Duration `yaml:"ttl"`
+	// KeyRotation is how often a new signing key is made. Default 24h.
+	KeyRotation Duration `yaml:"key_rotation"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is json (default) or text.
+	Format string `yaml:"format"`
+	// Audit is where decision audit records go: "stdout" (default, with the
+	// logs), "off", or a file path.
+	Audit string `yaml:"audit"`
+}
+
+// Provider is an OIDC identity provider users sign in with.
+type Provider struct {
+	// Name is the short identifier used in policies and URLs. Required, [a-z0-9-].
+	Name string `yaml:"name"`
+	// Title is shown on the sign-in page. Default Name.
+	Title string `yaml:"title"`
+	// Issuer is the OIDC issuer URL; discovery is read from it. Required.
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret Secret `yaml:"client_secret"`
+	// Scopes default to openid, email, profile. "openid" is always added.
+	Scopes []string `yaml:"scopes"`
+	// Claims maps ID token / userinfo claims onto the identity.
+	Claims ClaimMapping `yaml:"claims"`
+	// SigningAlgs is the ID token algorithm allow-list. Default RS256, ES256.
+	// "none" and HMAC algorithms are never accepted.
+	SigningAlgs []string `yaml:"signing_algs"`
+	// ClockSkew tolerated for iat/exp. Default 1m, at most 5m.
+	ClockSkew Duration `yaml:"clock_skew"`
+}
+
+// ClaimMapping names the claims that carry email, groups and display name.
+type ClaimMapping struct {
+	Email  string `yaml:"email"`  // default "email"
+	Groups string `yaml:"groups"` // default "groups"
+	Name   string `yaml:"name"`   // default "name"
+}
+
+// App is one protected upstream.
+type App struct {
+	// Name identifies the app in policies, logs and the assertion's aud. Required.
+	Name string `yaml:"name"`
+	// Host the app is served on (no port). Empty matches any host.
+	Host string `yaml:"host"`
+	// PathPrefix routes requests under it. Default "/". The longest matching
+	// prefix on the most specific host wins.
+	PathPrefix string `yaml:"path_prefix"`
+	// Upstream is the app's base URL (http or https). Required.
+	Upstream string `yaml:"upstream"`
+	// PreserveHost sends the client's Host header upstream instead of the
+	// upstream's.
+	PreserveHost bool `yaml:"preserve_host"`
+	// Providers allowed to sign in to this app. Default: all.
+	Providers []string `yaml:"providers"`
+	// Policies are evaluated in order; see the policy package. Default deny.
+	Policies []Rule `yaml:"policies"`
+}
+
+// Rule is one policy in the Cloudflare Access model.
+type Rule struct {
+	Name string `yaml:"name"`
+	// Action is allow, deny or bypass.
+	Action  string     `yaml:"action"`
+	Include []Selector `yaml:"include"`
+	Require []Selector `yaml:"require"`
+	Exclude []Selector `yaml:"exclude"`
+}
+
+// Selector matches one aspect of a request. Exactly one field is set.
+type Selector struct {
+	Everyone    bool           `yaml:"everyone,omitempty"`
+	Email       StringList     `yaml:"email,omitempty"`
+	EmailDomain StringList     `yaml:"email_domain,omitempty"`
+	Provider    StringList     `yaml:"provider,omitempty"`
+	Group       StringList     `yaml:"group,omitempty"`
+	Claim       *ClaimSelector `yaml:"claim,omitempty"`
+	AMR         StringList     `yaml:"amr,omitempty"`
+	IP          StringList     `yaml:"ip,omitempty"`
+	CEL         string         `yaml:"cel,omitempty"`
+}
+
+// ClaimSelector matches when the named claim equals (or, for an array
+// claim, contains) any of Values.
+type ClaimSelector struct {
+	Name   string     `yaml:"name"`
+	Values StringList `yaml:"values"`
+}
