@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// UpsertUser creates u or updates its provider, subject, email, name and
+// LastSeenAt. FirstSeenAt is set only on creation; u.FirstSeenAt is updated
+// to the stored value.
+func (db *DB) UpsertUser(ctx context.Context, u *store.User) (err error) {
+	defer db.done("user.upsert", time.Now(), &err)
+	if u.ID == "" {
+		return errors.New("sqlite: user needs an ID")
+	}
+	var first sql.NullInt64
+	err = db.w.QueryRowContext(ctx, `INSERT INTO users (id, provider, subject, email, name, first_seen_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, subject = excluded.subject,
+			email = excluded.email, name = excluded.name, last_seen_at = excluded.last_seen_at
+		RETURNING first_seen_at`,
+		u.ID, u.Provider, u.Subject, u.Email, u.Name, ts(u.FirstSeenAt), ts(u.LastSeenAt)).Scan(&first)
+	if err != nil {
+		return fmt.Errorf("sqlite: upsert user: %w", err)
+	}
+	u.FirstSeenAt = fromTS(first)
+	return nil
+}
+
+// GetUser returns the user with id, or store.ErrNotFound.
+func (db *DB) GetUser(ctx context.Context, id string) (_ *store.User, err error) {
+	defer db.done("user.get", time.Now(), &err)
+	var (
+		u           store.User
+		first, last sql.NullInt64
+	)
+	err = db.r.QueryRowContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at
+		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get user: %w", err)
+	}
+	u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
+	return &u, nil
+}
+
+// MarkUsed records key in the replay ledger until expires. It reports true
+// only to the first caller for a key, across goroutines and processes. A key
+// stays used until PurgeUsed removes it, even past expires: the ledger reads
+// no clock, and refusing a late replay is the safe answer.
+func (db *DB) MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error) {
+	defer db.done("replay.mark", time.Now(), &err)
+	if key == "" {
+		return false, errors.New("sqlite: empty replay key")
+	}
+	if expires.IsZero() {
+		return false, errors.New("sqlite: replay key needs an expiry")
+	}
+	res, err := db.w.ExecContext(ctx, `INSERT INTO used_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, expires.UnixMicro())
+	if err != nil {
+		return false, fmt.Errorf("sqlite: mark used: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlite: mark used: %w", err)
+	}
+	return n == 1, nil
+}
+
+// PurgeUsed removes ledger keys that expired at or before now and returns
+// how many.
+func (db *DB) PurgeUsed(ctx context.Context, now time.Time) (_ int, err error) {
+	defer db.done("replay.purge", time.Now(), &err)
+	return db.deleteCount(ctx, "purge used keys", `DELETE FROM used_keys WHERE expires_at <= ?`, now.UnixMicro())
+}
+
+// PutSigningKey creates k or replaces the key with the same ID (rotation
+// updates RetireAt and ExpiresAt this way).
+func (db *DB) PutSigningKey(ctx context.Context, k *store.SigningKey) (err error) {
+	defer db.done("signing_key.put", time.Now(), &err)
+	if k.ID == "" || k.Algorithm == "" || len(k.PrivateKey) == 0 || len(k.PublicKey) == 0 {
+		return errors.New("sqlite: signing key needs an ID, an algorithm and both keys")
+	}
+	_, err = db.w.ExecContext(ctx, `INSERT INTO signing_keys (id, algorithm, private_key, public_key, created_at, retire_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET algorithm = excluded.algorithm, private_key = excluded.private_key,
+			public_key = excluded.public_key, created_at = excluded.created_at,
+			retire_at = excluded.retire_at, expires_at = excluded.expires_at`,
+		k.ID, k.Algorithm, k.PrivateKey, k.PublicKey, ts(k.CreatedAt), ts(k.RetireAt), ts(k.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: put signing key: %w", err)
+	}
+	return nil
+}
+
+// ListSigningKeys returns every signing key, newest CreatedAt first.
+func (db *DB) ListSigningKeys(ctx context.Context) (_ []store.SigningKey, err error) {
+	defer db.done("signing_key.list", time.Now(), &err)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, algorithm, private_key, public_key, created_at, retire_at, expires_at
+		FROM signing_keys ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	defer rows.Close()
+	var out []store.SigningKey
+	for rows.Next() {
+		var (
+			k                       store.SigningKey
+			created, retire, expiry sql.NullInt64
+		)
+		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &k.PublicKey, &created, &retire, &expiry); err != nil {
+			return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+		}
+		k.CreatedAt, k.RetireAt, k.ExpiresAt = fromTS(created), fromTS(retire), fromTS(expiry)
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	return out, nil
+}

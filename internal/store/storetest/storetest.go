@@ -1,0 +1,88 @@
+// Package storetest is the conformance suite every store backend must pass
+// (SQLite now, PostgreSQL later). A backend's test opens a fresh, empty
+// store and hands it to Run; the suite checks behaviour only through the
+// Backend interface, so it must never use anything backend-specific
+// (SQL, file paths, driver errors).
+//
+// Contract the suite pins down, beyond the obvious round trips:
+//   - Times come back in UTC with at least microsecond precision; the zero
+//     time round-trips as the zero time.
+//   - Stores read no clock: GetSession returns expired sessions as stored
+//     and MarkUsed keeps refusing a key until PurgeUsed removes it. Expiry
+//     is judged by callers, or by the purge methods given "now".
+//   - Lists are newest first (CreatedAt descending, then ID).
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// Backend is every method a Vigil store provides. Consumers declare the
+// subsets they need; this is the union, for the suite.
+type Backend interface {
+	CreateSession(ctx context.Context, s *store.Session) error
+	GetSession(ctx context.Context, id string) (*store.Session, error)
+	TouchSessions(ctx context.Context, seen map[string]time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID string) (int, error)
+	ListSessions(ctx context.Context, userID string) ([]store.Session, error)
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+
+	UpsertUser(ctx context.Context, u *store.User) error
+	GetUser(ctx context.Context, id string) (*store.User, error)
+
+	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)
+	PurgeUsed(ctx context.Context, now time.Time) (int, error)
+
+	PutSigningKey(ctx context.Context, k *store.SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
+}
+
+// Run runs every conformance test. open must return a new, empty store for
+// each call and arrange its cleanup with t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) Backend) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, b Backend)
+	}{
+		{"SessionRoundTrip", testSessionRoundTrip},
+		{"SessionTimesUTC", testSessionTimesUTC},
+		{"SessionNotFound", testSessionNotFound},
+		{"SessionConflict", testSessionConflict},
+		{"SessionUnknownUser", testSessionUnknownUser},
+		{"SessionExpiredStillReturned", testSessionExpiredStillReturned},
+		{"SessionDelete", testSessionDelete},
+		{"TouchSessions", testTouchSessions},
+		{"DeleteUserSessions", testDeleteUserSessions},
+		{"ListSessions", testListSessions},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"UserRoundTrip", testUserRoundTrip},
+		{"UserUpsertKeepsFirstSeen", testUserUpsertKeepsFirstSeen},
+		{"MarkUsed", testMarkUsed},
+		{"MarkUsedConcurrent", testMarkUsedConcurrent},
+		{"PurgeUsed", testPurgeUsed},
+		{"SigningKeyRoundTrip", testSigningKeyRoundTrip},
+		{"SigningKeyOrderAndReplace", testSigningKeyOrderAndReplace},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.run(t, open(t))
+		})
+	}
+}
+
+// base is a time with microsecond detail, to catch backends that round to
+// milliseconds or seconds.
+var base = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.UTC)
+
+func mustEqual[T any](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\n got  %+v\n want %+v", what, got, want)
+	}
+}
