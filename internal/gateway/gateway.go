@@ -1,0 +1,283 @@
+// Package gateway is the request path: route by host and path, find the
+// session, ask the app's compiled policy, and proxy allowed requests with
+// a signed identity assertion. Client-sent identity headers are stripped
+// before anything is set. It must not touch the database on a request with
+// a warm session: sessions come from the session cache, policies are
+// compiled, assertions are cached.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigil-gw/vigil/internal/audit"
+	"github.com/vigil-gw/vigil/internal/httperr"
+	"github.com/vigil-gw/vigil/internal/metrics"
+	"github.com/vigil-gw/vigil/internal/policy"
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// Sessions resolves a session cookie. ErrNoSession (matched with IsNoSession)
+// means "not signed in"; any other error is a failure of the session store.
+type Sessions interface {
+	Lookup(ctx context.Context, cookie string) (*store.Session, error)
+}
+
+// Minter signs the identity assertion for a session and app.
+type Minter interface {
+	Mint(s *store.Session, app string, now time.Time) (string, error)
+}
+
+// Route is one app's entry in the routing table.
+type Route struct {
+	App          string
+	Host         string
+	Prefix       string
+	Upstream     *url.URL
+	PreserveHost bool
+	Policy       *policy.Policy
+
+	proxy    *httputil.ReverseProxy
+	observer prometheus.Observer
+}
+
+// Options wires a Gateway.
+type Options struct {
+	Routes          []*Route
+	Sessions        Sessions
+	IsNoSession     func(error) bool
+	Minter          Minter
+	CookieName      string
+	IsOurCookie     func(name string) bool
+	AssertionHeader string
+	PublicURL       string
+	Transport       http.RoundTripper
+	ClientIP        *ClientIP
+	Clock           func() time.Time
+	Metrics         *metrics.Metrics
+	Audit           *audit.Log
+	Logger          *slog.Logger
+}
+
+// Gateway is an immutable http.Handler built from one configuration.
+type Gateway struct {
+	o       Options
+	table   *Table
+	errs    httperr.Writer
+	login   string // public URL of the sign-in page
+	scheme  string // scheme of return URLs for plain-HTTP requests
+	assertH string // canonical assertion header name
+}
+
+// New builds the gateway and one reverse proxy per route.
+func New(o Options) *Gateway {
+	g := &Gateway{
+		o:       o,
+		login:   o.PublicURL + "/.vigil/login?rd=",
+		scheme:  "http",
+		assertH: http.CanonicalHeaderKey(o.AssertionHeader),
+		errs:    httperr.Writer{Logger: o.Logger, RequestID: RequestID},
+	}
+	if strings.HasPrefix(o.PublicURL, "https://") {
+		g.scheme = "https"
+	}
+	for _, r := range o.Routes {
+		r.proxy = g.newProxy(r)
+		if o.Metrics != nil {
+			r.observer = o.Metrics.Upstream(r.App)
+		}
+	}
+	g.table = NewTable(o.Routes)
+	return g
+}
+
+func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Transport: g.o.Transport,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			// ReverseProxy has already dropped hop-by-hop headers and
+			// X-Forwarded-*; drop identity headers again on the outbound
+			// copy, then carry over only the assertion this gateway set.
+			stripIdentity(pr.Out.Header, g.assertH)
+			if v := pr.In.Header[g.assertH]; len(v) == 1 {
+				pr.Out.Header[g.assertH] = v
+			}
+			stripCookies(pr.Out.Header, g.o.IsOurCookie)
+			pr.SetURL(rt.Upstream)
+			pr.SetXForwarded()
+			if rt.PreserveHost {
+				pr.Out.Host = pr.In.Host
+			}
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, context.Canceled) {
+				return // the client went away; nothing to tell it
+			}
+			g.errs.Write(w, r, httperr.New(http.StatusBadGateway, "upstream-unavailable",
+				"The application did not answer. Try again in a moment.", err))
+		},
+	}
+}
+
+// ServeHTTP decides and proxies one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := g.o.Clock()
+	rt := g.table.Match(r.Host, r.URL.Path)
+	if rt == nil {
+		g.errs.Write(w, r, httperr.New(http.StatusNotFound, "no-app", "No application is served at this address.", nil))
+		return
+	}
+	// Strip first: nothing the client sent under our names may survive,
+	// whatever the decision.
+	stripIdentity(r.Header, g.assertH)
+
+	in := policy.Input{IP: g.o.ClientIP.Of(r), Now: now}
+	sess, err := g.session(r)
+	if err != nil {
+		g.errs.Write(w, r, httperr.New(http.StatusServiceUnavailable, "session-store-unavailable",
+			"Vigil cannot check your session right now. Try again in a moment.", err))
+		g.record(r, rt, nil, "error", "", []string{"session-store-unavailable"}, http.StatusServiceUnavailable, now, in)
+		return
+	}
+	if sess != nil {
+		in.Identity = &sess.Identity
+	}
+	d := rt.Policy.Evaluate(&in)
+	switch {
+	case d.Action == policy.Bypass:
+		g.proxy(w, r, rt, nil, &d, now, in)
+	case d.Action == policy.Allow && sess != nil:
+		tok, err := g.o.Minter.Mint(sess, rt.App, now)
+		if err != nil {
+			g.errs.Write(w, r, httperr.New(http.StatusServiceUnavailable, "assertion-failed",
+				"Vigil could not vouch for you to the application. Try again in a moment.", err))
+			g.record(r, rt, sess, "error", "", []string{"assertion-failed"}, http.StatusServiceUnavailable, now, in)
+			return
+		}
+		r.Header[g.assertH] = []string{tok}
+		g.proxy(w, r, rt, sess, &d, now, in)
+	case d.Unauthenticated():
+		status := g.challenge(w, r)
+		g.decided(r, rt, nil, &d, status, now, in)
+	default:
+		e := httperr.New(http.StatusForbidden, "access-denied",
+			"You are signed in, but this application's policy does not let you in.", nil)
+		e.Reasons = reasonCodes(&d)
+		g.errs.Write(w, r, e)
+		g.decided(r, rt, sess, &d, http.StatusForbidden, now, in)
+	}
+}
+
+// session returns the request's session, nil when there is none.
+func (g *Gateway) session(r *http.Request) (*store.Session, error) {
+	c, err := r.Cookie(g.o.CookieName)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	s, err := g.o.Sessions.Lookup(r.Context(), c.Value)
+	if err != nil {
+		if g.o.IsNoSession(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// challenge sends a browser to sign in and tells an API client why not.
+func (g *Gateway) challenge(w http.ResponseWriter, r *http.Request) int {
+	w.Header().Set("Cache-Control", "no-store")
+	if httperr.WantsJSON(r) || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+g.o.PublicURL+`"`)
+		e := httperr.New(http.StatusUnauthorized, "unauthenticated",
+			"Sign in first: open "+g.o.PublicURL+"/.vigil/login in a browser.", nil)
+		g.errs.Write(w, r, e)
+		return http.StatusUnauthorized
+	}
+	scheme := g.scheme
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	back := scheme + "://" + r.Host + r.URL.RequestURI()
+	http.Redirect(w, r, g.login+url.QueryEscape(back), http.StatusFound)
+	return http.StatusFound
+}
+
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, rt *Route, s *store.Session, d *policy.Decision, now time.Time, in policy.Input) {
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	rt.proxy.ServeHTTP(sw, r)
+	if rt.observer != nil {
+		rt.observer.Observe(g.o.Clock().Sub(now).Seconds())
+	}
+	g.decided(r, rt, s, d, sw.status, now, in)
+}
+
+func (g *Gateway) decided(r *http.Request, rt *Route, s *store.Session, d *policy.Decision, status int, now time.Time, in policy.Input) {
+	codes := reasonCodes(d)
+	g.record(r, rt, s, d.Action.String(), d.Rule, codes, status, now, in)
+}
+
+func (g *Gateway) record(r *http.Request, rt *Route, s *store.Session, decision, rule string, reasons []string, status int, now time.Time, in policy.Input) {
+	if m := g.o.Metrics; m != nil {
+		first := ""
+		if len(reasons) > 0 {
+			first = reasons[0]
+		}
+		m.Decision(rt.App, decision, first)
+		m.Request(rt.App, status)
+	}
+	if g.o.Audit == nil {
+		return
+	}
+	rec := &audit.Record{
+		Time: now, Kind: "decision", RequestID: RequestID(r), App: rt.App,
+		Decision: decision, Rule: rule, Reasons: reasons, Method: r.Method,
+		Host: r.Host, Path: r.URL.Path, Status: status,
+	}
+	if in.IP.IsValid() {
+		rec.IP = in.IP.String()
+	}
+	if s != nil {
+		rec.User, rec.Email, rec.Session = s.UserID, s.Identity.Email, s.ID
+	}
+	g.o.Audit.Write(rec)
+}
+
+func reasonCodes(d *policy.Decision) []string {
+	rs := d.Reasons()
+	out := make([]string, len(rs))
+	for i := range rs {
+		out[i] = rs[i].Code
+	}
+	return out
+}
+
+// statusWriter remembers the status for metrics and audit; Unwrap keeps
+// flushing and hijacking (streams, WebSockets) working through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote && code >= 200 {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
