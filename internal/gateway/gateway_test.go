@@ -328,8 +328,8 @@ func TestRouteTable(t *testing.T) {
 func TestClientIP(t *testing.T) {
 	c := &ClientIP{Trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
 	cases := []struct{ remote, xff, want string }{
-		{"198.51.100.7:5555", "1.2.3.4", "198.51.100.7"},          // untrusted peer: XFF ignored
-		{"10.0.0.1:5555", "1.2.3.4", "1.2.3.4"},                   // trusted proxy
+		{"198.51.100.7:5555", "1.2.3.4", "198.51.100.7"},           // untrusted peer: XFF ignored
+		{"10.0.0.1:5555", "1.2.3.4", "1.2.3.4"},                    // trusted proxy
 		{"10.0.0.1:5555", "6.6.6.6, 1.2.3.4, 10.0.0.2", "1.2.3.4"}, // forged left part ignored
 		{"10.0.0.1:5555", "garbage", "10.0.0.1"},
 		{"[::ffff:10.0.0.1]:1", "2001:db8::1", "2001:db8::1"},
