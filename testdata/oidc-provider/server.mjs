@@ -52,7 +52,7 @@ async function findAccount(_ctx, id) {
 }
 
 const server = createServer();
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients,
@@ -80,13 +80,33 @@ server.listen(port, '127.0.0.1', () => {
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
     },
-    // Interaction pages show debug details; keep errors short instead.
+    // oidc-provider refuses outgoing requests (back-channel logout) to loopback
+    // addresses; here the RPs are the test's own loopback servers, and nothing else.
+    fetch(url, options) {
+      const { hostname } = new URL(url);
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+        return Promise.reject(new Error(`refusing non-loopback fetch to ${hostname}`));
+      }
+      return globalThis.fetch(url, { ...options, dispatcher: undefined });
+    },
+    // Fixed lifetimes, long enough for any test (and it quiets the defaults' notices).
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
+    // Errors as one line of text, so the Go helper's error messages stay readable.
     renderError(ctx, out) {
       ctx.type = 'text';
       ctx.body = `${out.error}: ${out.error_description ?? ''}\n`;
     },
   });
   provider.on('server_error', (_ctx, err) => console.error('server_error', err));
+  provider.on('backchannel.error', (_ctx, err, client) => console.error('backchannel.error', client.clientId, err));
+  // Static clients are validated lazily; check them now so a bad one fails startup.
+  for (const c of clients) {
+    try {
+      if (!await provider.Client.find(String(c.client_id))) fail(`client ${c.client_id} not found`);
+    } catch (err) {
+      fail(`client ${c.client_id}: ${err.message}: ${err.error_description ?? ''}`);
+    }
+  }
   server.on('request', provider.callback());
   // The Go harness reads exactly this line; keep its format stable.
   process.stdout.write(`READY ${issuer}\n`);

@@ -22,10 +22,11 @@ type rp struct {
 	srv       *httptest.Server
 	callbacks chan url.Values
 	logouts   chan url.Values
+	bcl       chan url.Values // back-channel logout POSTs from the OP
 }
 
 func newRP(t *testing.T) *rp {
-	r := &rp{callbacks: make(chan url.Values, 4), logouts: make(chan url.Values, 4)}
+	r := &rp{callbacks: make(chan url.Values, 4), logouts: make(chan url.Values, 4), bcl: make(chan url.Values, 4)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /callback", func(w http.ResponseWriter, req *http.Request) {
 		r.callbacks <- req.URL.Query()
@@ -34,6 +35,13 @@ func newRP(t *testing.T) *rp {
 	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, req *http.Request) {
 		r.logouts <- req.URL.Query()
 		w.Write([]byte("bye"))
+	})
+	mux.HandleFunc("POST /bcl", func(w http.ResponseWriter, req *http.Request) {
+		if err := req.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		r.bcl <- req.PostForm
 	})
 	r.srv = httptest.NewServer(mux)
 	t.Cleanup(r.srv.Close)
@@ -58,7 +66,7 @@ func TestAuthCodePKCEFlow(t *testing.T) {
 	op := nodeop.Start(t, nodeop.Options{
 		Clients: []nodeop.Client{
 			{ID: "es", Secret: "es-secret", RedirectURIs: []string{rp.srv.URL + "/callback"},
-				PostLogoutRedirectURIs: []string{rp.srv.URL + "/bye"}},
+				PostLogoutRedirectURIs: []string{rp.srv.URL + "/bye"}, BackchannelLogoutURI: rp.srv.URL + "/bcl"},
 			{ID: "rs", Secret: "rs-secret", RedirectURIs: []string{rp.srv.URL + "/callback"}, IDTokenAlg: "RS256"},
 		},
 		Users: map[string]nodeop.User{
@@ -146,6 +154,10 @@ func TestAuthCodePKCEFlow(t *testing.T) {
 			}
 			if tc.client == "es" && tc.user == "alice" {
 				testLogout(t, client, provider, conf, raw, rp)
+				lt, err := provider.VerifierContext(ctx, &oidc.Config{ClientID: "es"}).VerifyLogout(ctx, recv(t, rp.bcl).Get("logout_token"))
+				if err != nil || lt.Subject != "alice" {
+					t.Fatalf("back-channel logout token: %v, %+v", err, lt)
+				}
 			}
 		})
 	}

@@ -2,10 +2,12 @@ package nodeop
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,4 +153,30 @@ func TestLoginRefuses(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", path, err, want)
 		}
 	}
+}
+
+// TestStartRejectsBadClient shows a bad registration fails Start with the
+// provider's own reason instead of surfacing mid-flow.
+func TestStartRejectsBadClient(t *testing.T) {
+	ft := &fatalTB{TB: t}
+	done := make(chan struct{})
+	go func() { // Fatalf ends this goroutine via runtime.Goexit, as in a real test
+		defer close(done)
+		Start(ft, Options{Clients: []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"ftp://x/cb"}}}})
+	}()
+	<-done
+	if !strings.Contains(ft.msg, "redirect_uris must only contain web uris") {
+		t.Fatalf("Start failure = %q", ft.msg)
+	}
+}
+
+// fatalTB records the first Fatalf instead of failing the enclosing test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
