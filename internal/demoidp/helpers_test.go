@@ -53,18 +53,21 @@ type rpResult struct {
 // env is an IdP behind a real HTTP server plus a relying party that records
 // its callbacks.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	idp    *httptest.Server
 	rp     *httptest.Server
 	clock  *testClock
+	iss    string
 	mu     sync.Mutex
 	result []rpResult
 }
 
-func (e *env) issuer() string      { return e.idp.URL }
+func (e *env) issuer() string      { return e.iss }
 func (e *env) redirectURI() string { return e.rp.URL + "/callback" }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts an IdP with two clients and the default users; tweaks may
+// change the config (an issuer path is mounted as such).
+func newEnv(t testing.TB, tweaks ...func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: &testClock{t: time.Now().Truncate(time.Second)}}
 	e.rp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +81,7 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	e.idp = httptest.NewServer(mux)
 	t.Cleanup(e.idp.Close)
-	idp, err := New(Config{
+	cfg := Config{
 		Issuer: e.idp.URL,
 		Users:  DefaultUsers(),
 		Clients: []Client{
@@ -87,11 +90,17 @@ func newEnv(t *testing.T) *env {
 		},
 		Clock:      e.clock.Now,
 		SigningKey: testKey(),
-	})
+	}
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
+	idp, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.Handle("/", idp)
+	e.iss = idp.Issuer()
+	u, _ := url.Parse(e.iss)
+	mux.Handle(u.Path+"/", idp)
 	return e
 }
 
@@ -104,7 +113,7 @@ func (e *env) lastResult() rpResult {
 	return e.result[len(e.result)-1]
 }
 
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +122,7 @@ func browser(t *testing.T) *http.Client {
 }
 
 // pkce returns a verifier and its S256 challenge.
-func pkce(t *testing.T) (string, string) {
+func pkce(t testing.TB) (string, string) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	v := base64.RawURLEncoding.EncodeToString(b)
