@@ -1,0 +1,143 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// Lookup returns the session named by a cookie value. A cached session costs
+// no store call. Errors wrapping ErrNoSession mean "log in"; any other error
+// is a store failure and the caller must fail closed.
+//
+// The returned session is shared and must not be modified. Its LastSeenAt is
+// the value when it was loaded; the manager tracks the live one.
+func (m *Manager) Lookup(ctx context.Context, value string) (*store.Session, error) {
+	tok, err := m.codec.decode(value)
+	if err != nil {
+		return nil, errCookie
+	}
+	var id [idLen]byte
+	tok.idInto(&id)
+	now := m.clock()
+
+	m.mu.RLock()
+	e := m.cache[string(id[:])] // the conversion does not allocate in a map index
+	m.mu.RUnlock()
+	if e == nil {
+		return m.load(ctx, string(id[:]), now)
+	}
+	if err := m.check(e.sess, time.Unix(0, e.lastSeen.Load()), now); err != nil {
+		m.drop(e)
+		return nil, err
+	}
+	// Sub-second refreshes are skipped: busy sessions would otherwise write
+	// the same cache line on every request.
+	if n := now.UnixNano(); n-e.lastSeen.Load() >= int64(time.Second) {
+		e.lastSeen.Store(n)
+		e.dirty.Store(true)
+	}
+	return e.sess, nil
+}
+
+// LookupRequest is Lookup for the request's session cookie.
+func (m *Manager) LookupRequest(r *http.Request) (*store.Session, error) {
+	c, err := r.Cookie(m.cookieName)
+	if err != nil {
+		return nil, fmt.Errorf("%w: no cookie", ErrNoSession)
+	}
+	return m.Lookup(r.Context(), c.Value)
+}
+
+// check enforces the absolute and idle timeouts.
+func (m *Manager) check(s *store.Session, lastSeen, now time.Time) error {
+	if !now.Before(s.ExpiresAt) {
+		return errExpired
+	}
+	if lastSeen.IsZero() || now.Sub(lastSeen) >= m.idle {
+		return errIdle
+	}
+	return nil
+}
+
+// load fetches a session the cache lacks and caches it.
+func (m *Manager) load(ctx context.Context, id string, now time.Time) (*store.Session, error) {
+	gen := m.gen.Load()
+	s, err := m.fetch(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	if !m.insert(s, now, gen) {
+		// A revocation ran while we read, after deleting from the store:
+		// read again rather than serve (or cache) what it may have ended.
+		return m.fetch(ctx, id, now)
+	}
+	return s, nil
+}
+
+func (m *Manager) fetch(ctx context.Context, id string, now time.Time) (*store.Session, error) {
+	s, err := m.store.GetSession(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errUnknown
+	case err != nil:
+		return nil, fmt.Errorf("session: store: %w", err)
+	case s.ID != id:
+		return nil, errors.New("session: store returned a different session")
+	}
+	last := s.LastSeenAt
+	if last.IsZero() {
+		last = s.CreatedAt
+	}
+	if err := m.check(s, last, now); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// insert caches s as seen at now, unless a revocation happened since gen
+// was read. It reports whether the cache may serve s.
+func (m *Manager) insert(s *store.Session, now time.Time, gen uint64) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen.Load() != gen {
+		return false
+	}
+	if _, ok := m.cache[s.ID]; ok {
+		return true // a concurrent miss got here first
+	}
+	if len(m.cache) >= m.cacheSize {
+		m.evictOneLocked()
+	}
+	e := &entry{sess: s}
+	e.lastSeen.Store(now.UnixNano())
+	e.dirty.Store(now.After(s.LastSeenAt))
+	m.cache[s.ID] = e
+	return true
+}
+
+// evictOneLocked makes room by dropping an arbitrary entry (map order is
+// random enough for a cache that should rarely be full), keeping its
+// unflushed last-seen time. The caller holds m.mu.
+func (m *Manager) evictOneLocked() {
+	for id, e := range m.cache {
+		if e.dirty.Load() {
+			m.addPending(map[string]time.Time{id: time.Unix(0, e.lastSeen.Load()).UTC()})
+		}
+		delete(m.cache, id)
+		return
+	}
+}
+
+// drop removes e from the cache if it is still there (an expired session).
+func (m *Manager) drop(e *entry) {
+	m.mu.Lock()
+	if m.cache[e.sess.ID] == e {
+		delete(m.cache, e.sess.ID)
+	}
+	m.mu.Unlock()
+}
