@@ -88,10 +88,11 @@ func (c *loginCodec) seal(name string, tx *transaction) (string, error) {
 // open decrypts and decodes a cookie value. Any failure is the same error:
 // the caller must not learn which step failed.
 func (c *loginCodec) open(name, value string) (*transaction, error) {
-	if len(value) > maxLoginCookieLen {
+	if len(value) > maxLoginCookieLen || !isBase64URL(value) {
 		return nil, errLoginCookie
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(value)
+	// Strict: one encoding per value, no malleable trailing bits.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	if err != nil || len(raw) < c.aead.NonceSize()+c.aead.Overhead() {
 		return nil, errLoginCookie
 	}
@@ -106,6 +107,18 @@ func (c *loginCodec) open(name, value string) (*transaction, error) {
 		return nil, errLoginCookie
 	}
 	return &tx, nil
+}
+
+// isBase64URL reports whether s uses only the unpadded base64url alphabet
+// (the decoder would otherwise skip newlines, making values malleable).
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // cookie builds the login cookie; maxAge < 0 deletes it.

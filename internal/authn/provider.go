@@ -204,16 +204,20 @@ func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	var meta struct {
-		JWKSURL    string `json:"jwks_uri"`
-		EndSession string `json:"end_session_endpoint"`
+		JWKSURL     string   `json:"jwks_uri"`
+		EndSession  string   `json:"end_session_endpoint"`
+		AuthMethods []string `json:"token_endpoint_auth_methods_supported"`
 	}
 	if err := op.Claims(&meta); err != nil {
 		return nil, fmt.Errorf("discovery document: %w", err)
 	}
 	ep := op.Endpoint()
+	// client_secret_basic is the default (OIDC Discovery); auto-detection
+	// would replay the code on failure, so the style is chosen up front.
 	ep.AuthStyle = oauth2.AuthStyleInHeader
-	if p.clientSecret == "" {
-		ep.AuthStyle = oauth2.AuthStyleInParams // public client: client_id in the form
+	if p.clientSecret == "" || len(meta.AuthMethods) > 0 &&
+		!slices.Contains(meta.AuthMethods, "client_secret_basic") && slices.Contains(meta.AuthMethods, "client_secret_post") {
+		ep.AuthStyle = oauth2.AuthStyleInParams // public client, or client_secret_post only
 	}
 	for _, e := range []struct{ name, url string }{
 		{"authorization_endpoint", ep.AuthURL}, {"token_endpoint", ep.TokenURL}, {"jwks_uri", meta.JWKSURL},

@@ -28,11 +28,11 @@ func safeReturn(raw string, hostAllowed func(string) bool, publicPort string) (s
 		return "", errUnsafeReturn
 	}
 	for i := 0; i < len(raw); i++ {
-		// Control characters (browsers drop tab and newline, turning
+		// Spaces, control characters (browsers drop tab and newline, turning
 		// "/\t/evil" into "//evil"), backslashes (browsers read "/\evil"
 		// as "//evil") and non-ASCII (look-alike tricks) are all refused.
 		c := raw[i]
-		if c < 0x20 || c >= 0x7f || c == '\\' {
+		if c <= 0x20 || c >= 0x7f || c == '\\' {
 			return "", errUnsafeReturn
 		}
 	}
@@ -48,7 +48,7 @@ func safeReturn(raw string, hostAllowed func(string) bool, publicPort string) (s
 		if p, err := url.PathUnescape(u.EscapedPath()); err != nil || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 			return "", errUnsafeReturn
 		}
-		return u.String(), nil
+		return bounded(u.String())
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -68,5 +68,14 @@ func safeReturn(raw string, hostAllowed func(string) bool, publicPort string) (s
 		return "", errUnsafeReturn
 	}
 	u.Host = strings.ToLower(u.Host)
-	return u.String(), nil
+	return bounded(u.String())
+}
+
+// bounded refuses a normalized URL that grew past the limit (escaping can
+// lengthen it), so that SafeReturn accepts its own output.
+func bounded(s string) (string, error) {
+	if len(s) > maxReturnLen {
+		return "", errUnsafeReturn
+	}
+	return s, nil
 }
