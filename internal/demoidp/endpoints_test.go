@@ -25,6 +25,7 @@ func TestAuthorizeRejects(t *testing.T) {
 		{"plain PKCE", publicID, true, map[string]string{"code_challenge_method": "plain"}, true, "invalid_request"},
 		{"PKCE without method (plain)", publicID, true, map[string]string{"code_challenge_method": ""}, true, "invalid_request"},
 		{"confidential with plain PKCE", confID, true, map[string]string{"code_challenge_method": "plain"}, true, "invalid_request"},
+		{"prompt=none", publicID, true, map[string]string{"prompt": "none"}, true, "login_required"},
 		{"implicit flow", publicID, true, map[string]string{"response_type": "id_token"}, true, "unauthorized_client"},
 	}
 	for _, tt := range tests {

@@ -105,6 +105,10 @@ func (s *memStorage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest,
 	if !ok {
 		return nil, oidc.ErrInvalidRequest().WithDescription("unknown client")
 	}
+	if slices.Contains(req.Prompt, oidc.PromptNone) {
+		// There are no sessions to reuse, so a silent login cannot succeed.
+		return nil, oidc.ErrLoginRequired().WithDescription("the demo identity provider keeps no sessions")
+	}
 	var challenge *oidc.CodeChallenge
 	switch {
 	case req.CodeChallenge == "" && !c.confidential():
