@@ -124,3 +124,25 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// TestEvaluateAllocs checks the acceptance criterion behind the benchmarks:
+// no allocation per decision without CEL, with the Input built per request
+// on the caller's stack as the gateway does.
+func TestEvaluateAllocs(t *testing.T) {
+	p := mustCompile(t, benchPolicy)
+	id := benchIdentity()
+	ip := netip.MustParseAddr("192.0.2.44")
+	for _, who := range []*identity.Identity{id, nil} {
+		allocs := testing.AllocsPerRun(100, func() {
+			in := Input{Identity: who, IP: ip, Now: testNow}
+			d := p.Evaluate(&in)
+			if d.Action != Allow && who != nil {
+				t.Fatal("want allow")
+			}
+			_ = d.Reasons()
+		})
+		if allocs != 0 {
+			t.Errorf("identity %v: %v allocations per Evaluate, want 0", who != nil, allocs)
+		}
+	}
+}

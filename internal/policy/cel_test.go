@@ -80,12 +80,12 @@ func TestCELCostLimit(t *testing.T) {
 
 func TestCELUsesUser(t *testing.T) {
 	for expr, want := range map[string]bool{
-		`user.email == "a@example.com"`:            true,
-		`has(user.email)`:                          true,
-		`"x" in user.groups`:                       true,
-		`request.ip == "10.0.0.1"`:                 false,
-		`request.time.getHours() < 18`:             false,
-		`[1, 2].exists(x, x == 2)`:                 false,
+		`user.email == "a@example.com"`:             true,
+		`has(user.email)`:                           true,
+		`"x" in user.groups`:                        true,
+		`request.ip == "10.0.0.1"`:                  false,
+		`request.time.getHours() < 18`:              false,
+		`[1, 2].exists(x, x == 2)`:                  false,
 		`request.ip == "1.2.3.4" || user.sub == ""`: true,
 	} {
 		var c celCompiler

@@ -25,7 +25,7 @@ type Input struct {
 type Policy struct {
 	bypass []rule // bypass rules, in written order
 	rules  []rule // allow and deny rules, in written order
-	usesIP bool   // some selector reads the client address
+	usesIP bool   // some ip selector reads the client address
 
 	unauthenticated Reason
 	noRuleMatched   Reason
@@ -68,7 +68,9 @@ func Compile(rules []config.Rule, path string) (*Policy, error) {
 		names[r.name] = i
 		for _, list := range [][]selector{r.include, r.require, r.exclude} {
 			for _, s := range list {
-				if s.kind == "ip" || s.kind == "cel" {
+				// CEL needs no such guard: without an address request.ip is
+				// unbound, the expression errors and fails closed.
+				if s.kind == "ip" {
 					p.usesIP = true
 				}
 			}

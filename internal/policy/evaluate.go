@@ -2,11 +2,16 @@ package policy
 
 // Evaluate decides one request. It never fails: anything it cannot decide
 // denies. Bypass rules come first; then allow and deny rules in written
-// order, the first that matches deciding; then default deny.
+// order, the first that matches deciding; then default deny. A nil policy
+// or input denies.
 func (p *Policy) Evaluate(in *Input) Decision {
 	var d Decision
 	// Slot 0 is kept for the decisive reason, filled in when it is known.
 	d.n = 1
+	if p == nil || in == nil {
+		d.reasons[0] = Reason{Code: ReasonNoRuleMatched, Detail: "no policy or no input"}
+		return d
+	}
 	if p.usesIP && !in.IP.IsValid() {
 		// Address rules cannot be judged; no rule may decide in its favour.
 		d.reasons[0] = p.noClientIP
@@ -77,7 +82,9 @@ func (d *Decision) decide(r *rule) {
 	for i := n; i < d.n; i++ {
 		d.reasons[i] = Reason{} // let dropped strings be collected
 	}
-	d.reasons[0], d.n = r.decided, n
+	// Whatever overflowed was near misses and errors before the decision;
+	// counting them would make Explain claim missing reasons for it.
+	d.reasons[0], d.n, d.Dropped = r.decided, n, 0
 }
 
 // match evaluates r with three-valued logic: yes, no, or unknown (a
