@@ -12,7 +12,8 @@ import (
 	"github.com/vigil-gw/vigil/internal/identity"
 )
 
-// ErrNotFound is returned when a record does not exist (or has expired).
+// ErrNotFound is returned when a record does not exist. Backends read no
+// clock: expiry is the caller's check.
 var ErrNotFound = errors.New("store: not found")
 
 // ErrConflict is returned when creating a record whose key already exists.

@@ -1,0 +1,84 @@
+// Command vigil is the identity-verified access gateway. It is the only
+// code that reads os.Args and the environment or calls os.Exit.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `vigil: an identity-verified zero trust access gateway.
+
+Usage:
+  vigil quickstart [flags]          run a self-contained demo: gateway, demo IdP, demo app
+  vigil serve --config FILE         run the gateway from a configuration file
+  vigil config check FILE           validate a configuration file and compile its policies
+  vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]
+                                    explain the decision for an identity
+  vigil version                     print the version
+
+Run "vigil COMMAND --help" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a command and returns the exit status: 0 success, 1 a
+// failure while running, 2 a usage or configuration error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "quickstart":
+		err = cmdQuickstart(ctx, args[1:], stdout, stderr)
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "config":
+		err = cmdConfig(args[1:], stdout, stderr)
+	case "policy":
+		err = cmdPolicy(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "vigil", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "vigil: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "vigil:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "vigil:", err)
+		return 1
+	}
+}
+
+// usageError marks bad flags or configuration: exit status 2.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+var errHelp = errors.New("help shown")

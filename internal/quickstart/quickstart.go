@@ -1,0 +1,255 @@
+// Package quickstart runs a whole Vigil on one machine with no external
+// service and no configuration file: the gateway, the demo identity
+// provider (clearly labelled as such) and a demo upstream app that shows
+// what the gateway told it. It is for evaluation and tests, never for
+// production: its secrets are random per run and its users are public.
+package quickstart
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/demoapp"
+	"github.com/vigil-gw/vigil/internal/demoidp"
+	"github.com/vigil-gw/vigil/internal/server"
+	"github.com/vigil-gw/vigil/pkg/vigilauth"
+)
+
+// Options choose addresses and where state lives.
+type Options struct {
+	// Listen is the gateway's address. Default 127.0.0.1:8080.
+	Listen string
+	// IdPListen is the demo IdP's address. Default 127.0.0.1:8081. Its
+	// issuer is http://localhost:PORT, a different cookie host from the
+	// gateway's 127.0.0.1, so the two never see each other's cookies.
+	IdPListen string
+	// DataDir keeps the database. Default: a temporary directory removed
+	// on exit.
+	DataDir string
+	// Out receives the endpoint lines; Logger the logs.
+	Out    io.Writer
+	Logger *slog.Logger
+	// AuditWriter receives audit records (default: the log output).
+	AuditWriter io.Writer
+	// Ready, when set, is called with the endpoints once serving.
+	Ready func(Endpoints)
+}
+
+// Endpoints are the URLs the quickstart prints.
+type Endpoints struct {
+	App, IdP, JWKS, Health, Metrics string
+}
+
+// Run starts everything and serves until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8080"
+	}
+	if o.IdPListen == "" {
+		o.IdPListen = "127.0.0.1:8081"
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	dir := o.DataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "vigil-quickstart-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+
+	gwL, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("gateway address %s: %w (pass --listen to choose another)", o.Listen, err)
+	}
+	defer gwL.Close()
+	idpL, err := net.Listen("tcp", o.IdPListen)
+	if err != nil {
+		return fmt.Errorf("demo IdP address %s: %w (pass --idp-listen to choose another)", o.IdPListen, err)
+	}
+	defer idpL.Close()
+	appL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer appL.Close()
+	metricsL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer metricsL.Close()
+
+	public := "http://" + gwL.Addr().String()
+	issuer := fmt.Sprintf("http://localhost:%d", idpL.Addr().(*net.TCPAddr).Port)
+	master, clientSecret := randomString(48), randomString(32)
+
+	idp, err := demoidp.New(demoidp.Config{
+		Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: o.Logger.With("part", "demoidp"),
+		Clients: []demoidp.Client{{
+			ID: "vigil", Secret: clientSecret,
+			RedirectURIs:           []string{public + "/.vigil/callback"},
+			PostLogoutRedirectURIs: []string{public + "/.vigil/signed-out"},
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("demo IdP: %w", err)
+	}
+	// The IdP serves before the gateway starts, so that the gateway's
+	// discovery of it succeeds at once.
+	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 3)
+	go func() { errc <- idpSrv.Serve(idpL) }()
+	defer idpSrv.Close()
+
+	cfg := Config(public, issuer, "http://"+appL.Addr().String(), master, clientSecret, filepath.Join(dir, "vigil.db"))
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("quickstart configuration: %w", err)
+	}
+	srv, err := server.New(ctx, cfg, server.Options{Logger: o.Logger, AuditWriter: o.AuditWriter})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	verifier, err := newVerifier(public, "demo", "demo-admin")
+	if err != nil {
+		return err
+	}
+	app, err := demoapp.New(demoapp.Config{Verifier: verifier, Header: cfg.Assertion.Header,
+		Logger: o.Logger.With("part", "demoapp")})
+	if err != nil {
+		return fmt.Errorf("demo app: %w", err)
+	}
+	// One demo upstream serves all three demo apps, each under its prefix.
+	mux := http.NewServeMux()
+	mux.Handle("/", app)
+	mux.Handle("/admin/", http.StripPrefix("/admin", app))
+	mux.Handle("/public/", http.StripPrefix("/public", app))
+	appSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { errc <- appSrv.Serve(appL) }()
+	defer appSrv.Close()
+
+	ep := Endpoints{
+		App: public + "/", IdP: issuer, JWKS: public + "/.well-known/vigil/jwks.json",
+		Health: public + "/healthz", Metrics: "http://" + metricsL.Addr().String() + "/metrics",
+	}
+	printEndpoints(o.Out, ep)
+	if o.Ready != nil {
+		o.Ready(ep)
+	}
+	go func() { errc <- srv.Serve(ctx, server.Listeners{Main: gwL, Metrics: metricsL}) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func printEndpoints(w io.Writer, ep Endpoints) {
+	fmt.Fprintf(w, "app: %s\n", ep.App)
+	fmt.Fprintf(w, "idp: %s\n", ep.IdP)
+	fmt.Fprintf(w, "jwks: %s\n", ep.JWKS)
+	fmt.Fprintf(w, "health: %s\n", ep.Health)
+	fmt.Fprintf(w, "metrics: %s\n", ep.Metrics)
+	fmt.Fprintln(w, "")
+	fmt.Fprintln(w, "Demo identity provider (for testing only) users:")
+	for _, u := range demoidp.DefaultUsers() {
+		fmt.Fprintf(w, "  %-6s password %-22s %s, groups %v\n", u.Username, u.Password, u.Email, u.Groups)
+	}
+	fmt.Fprintln(w, "")
+	fmt.Fprintln(w, "Open the app URL and sign in. alice may use /admin; carol (a contractor) is denied, with the reasons shown.")
+}
+
+// Config is the quickstart's configuration, as a vigil.yaml would give it.
+func Config(public, issuer, upstream, master, clientSecret, dbPath string) *config.Config {
+	c := &config.Config{
+		Server:  config.Server{PublicURL: public, Listen: "127.0.0.1:0"},
+		Session: config.Session{Secret: config.Secret{Value: master}},
+		Store:   config.Store{Driver: "sqlite", DSN: dbPath},
+		Log:     config.Log{Audit: "stdout"},
+		Providers: []config.Provider{{
+			Name: "demo", Title: "Demo identity provider", Issuer: issuer,
+			ClientID: "vigil", ClientSecret: config.Secret{Value: clientSecret},
+		}},
+		Apps: []config.App{
+			{
+				Name: "demo-admin", PathPrefix: "/admin", Upstream: upstream,
+				Policies: []config.Rule{{Name: "admins", Action: "allow",
+					Include: []config.Selector{{Group: config.StringList{"admins"}}}}},
+			},
+			{
+				Name: "demo-public", PathPrefix: "/public", Upstream: upstream,
+				Policies: []config.Rule{{Name: "anyone", Action: "bypass",
+					Include: []config.Selector{{Everyone: true}}}},
+			},
+			{
+				Name: "demo", PathPrefix: "/", Upstream: upstream,
+				Policies: []config.Rule{
+					{Name: "no-contractors", Action: "deny", Include: []config.Selector{{Group: config.StringList{"contractors"}}}},
+					{Name: "employees", Action: "allow", Include: []config.Selector{{EmailDomain: config.StringList{"example.com"}}}},
+				},
+			},
+		},
+	}
+	c.SetDefaults()
+	return c
+}
+
+// audiences verifies an assertion meant for any of the demo's apps: the
+// one demo upstream serves them all, each under its own audience.
+type audiences []*vigilauth.Verifier
+
+func newVerifier(public string, apps ...string) (audiences, error) {
+	var vs audiences
+	for _, app := range apps {
+		v, err := vigilauth.NewVerifier(context.Background(), vigilauth.Config{
+			JWKSURL: public + "/.well-known/vigil/jwks.json", Issuer: public, Audience: app,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("demo app verifier: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
+func (vs audiences) Verify(ctx context.Context, token string) (*vigilauth.Claims, error) {
+	var first error
+	for _, v := range vs {
+		c, err := v.Verify(ctx, token)
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("quickstart: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,287 @@
+// Package server wires Vigil's parts from a configuration: store,
+// sessions, signer, sign-in handler and gateway; it owns the listeners,
+// graceful shutdown and the atomic swap of request state on reload. A
+// failed reload keeps the running state. It holds no request logic itself.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/assertion"
+	"github.com/vigil-gw/vigil/internal/audit"
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/gateway"
+	"github.com/vigil-gw/vigil/internal/metrics"
+	"github.com/vigil-gw/vigil/internal/session"
+	"github.com/vigil-gw/vigil/internal/store/sqlite"
+)
+
+// Options are the process-level dependencies. Zero values take defaults.
+type Options struct {
+	Logger *slog.Logger
+	Clock  func() time.Time
+	Rand   io.Reader
+	// AuditWriter overrides the configured audit destination (tests).
+	AuditWriter io.Writer
+	// ProviderClient talks to identity providers. Default: 10s timeout.
+	ProviderClient *http.Client
+}
+
+// Server is a running Vigil.
+type Server struct {
+	opts      Options
+	log       *slog.Logger
+	master    []byte
+	db        *sqlite.DB
+	sessions  *session.Manager
+	signer    *assertion.Signer
+	metrics   *metrics.Metrics
+	audit     *audit.Log
+	auditFile io.Closer
+	transport *http.Transport
+	ids       *gateway.RequestIDs
+	state     atomic.Pointer[state]
+	started   time.Time
+}
+
+// New opens the store and builds every part. Close releases them.
+func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	if opts.ProviderClient == nil {
+		opts.ProviderClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	secret, err := cfg.Session.Secret.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("session.secret: %w", err)
+	}
+	s := &Server{opts: opts, log: opts.Logger, master: []byte(secret), metrics: metrics.New(),
+		ids: gateway.NewRequestIDs(), started: opts.Clock()}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if s.audit, s.auditFile, err = openAudit(cfg.Log.Audit, opts.AuditWriter); err != nil {
+		return nil, err
+	}
+	s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery})
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	s.sessions, err = newSessions(cfg, s)
+	if err != nil {
+		return nil, err
+	}
+	s.signer, err = assertion.New(ctx, assertion.Config{
+		Issuer: cfg.Server.PublicURL, TTL: cfg.Assertion.TTL.D(), KeyRotation: cfg.Assertion.KeyRotation.D(),
+		MasterSecret: s.master, Store: s.db, Now: opts.Clock, Rand: opts.Rand,
+		Logger: s.log.With(slog.String("part", "assertion")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assertion signer: %w", err)
+	}
+	s.sessions.OnRevoke(s.signer.Forget)
+	s.transport = newTransport()
+	st, err := s.buildState(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.state.Store(st)
+	return s, nil
+}
+
+// newTransport is the upstream transport: keep enough idle connections for
+// a busy gateway (the default of 2 per host would reopen connections
+// under any real concurrency).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 256
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+func openAudit(dest string, override io.Writer) (*audit.Log, io.Closer, error) {
+	switch {
+	case override != nil:
+		return audit.New(override), nil, nil
+	case dest == "off":
+		return nil, nil, nil
+	case dest == "stdout":
+		return audit.New(os.Stdout), nil, nil
+	}
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log.audit: %w", err)
+	}
+	return audit.New(f), f, nil
+}
+
+// Reload builds state from cfg and swaps it in. Parts that cannot change
+// while running (store, secret, listeners) must be unchanged; otherwise
+// the running state stays and the error says what needs a restart.
+func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
+	old := s.state.Load().cfg
+	var fixed []string
+	if old.Store != cfg.Store {
+		fixed = append(fixed, "store")
+	}
+	if old.Session.Secret != cfg.Session.Secret || old.Session.CookieName != cfg.Session.CookieName ||
+		old.Session.AbsoluteTimeout != cfg.Session.AbsoluteTimeout || old.Session.IdleTimeout != cfg.Session.IdleTimeout {
+		fixed = append(fixed, "session")
+	}
+	if old.Server.Listen != cfg.Server.Listen || old.Server.MetricsListen != cfg.Server.MetricsListen || old.Server.TLS != cfg.Server.TLS || old.Server.PublicURL != cfg.Server.PublicURL {
+		fixed = append(fixed, "server")
+	}
+	if old.Assertion != cfg.Assertion || old.Log != cfg.Log {
+		fixed = append(fixed, "assertion/log")
+	}
+	if len(fixed) > 0 {
+		return fmt.Errorf("changes to %s need a restart; keeping the running configuration", strings.Join(fixed, ", "))
+	}
+	st, err := s.buildState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	s.state.Store(st)
+	return nil
+}
+
+// Handler is the gateway's public handler: Vigil's own routes, then apps.
+func (s *Server) Handler() http.Handler {
+	jwks := s.signer.JWKSHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ids.Stamp(w, r)
+		st := s.state.Load()
+		p := r.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/.vigil/"):
+			st.auth.ServeHTTP(w, r)
+		case p == "/.well-known/vigil/jwks.json":
+			jwks.ServeHTTP(w, r)
+		case (p == "/healthz" || p == "/readyz") && s.isPublicHost(st, r.Host):
+			s.health(w, r, st, p == "/readyz")
+		default:
+			st.gateway.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *Server) isPublicHost(st *state, host string) bool {
+	u, err := url.Parse(st.cfg.Server.PublicURL)
+	if err != nil {
+		return false
+	}
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	return strings.EqualFold(h, u.Hostname())
+}
+
+// health answers liveness (the process serves) and readiness (the store
+// answers and every provider's discovery succeeded).
+func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready bool) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if !ready {
+		io.WriteString(w, "ok\n")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var problems []string
+	if err := s.db.Ping(ctx); err != nil {
+		problems = append(problems, "store: unavailable")
+	}
+	if err := st.auth.Ready(); err != nil {
+		problems = append(problems, "providers: "+err.Error())
+	}
+	if len(problems) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "not ready\n"+strings.Join(problems, "\n")+"\n")
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// MetricsHandler serves Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
+
+// Config returns the running configuration.
+func (s *Server) Config() *config.Config { return s.state.Load().cfg }
+
+// Run starts the background loops (session write-behind, key rotation,
+// audit flushing, expired-record purge) and blocks until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	done := make(chan struct{}, 4)
+	go func() { s.sessions.Run(ctx); done <- struct{}{} }()
+	go func() { s.signer.Run(ctx); done <- struct{}{} }()
+	go func() {
+		s.audit.Run(ctx, time.Second, func(err error) { s.log.Error("audit log write failed", "err", err) })
+		done <- struct{}{}
+	}()
+	go func() { s.purge(ctx); done <- struct{}{} }()
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+}
+
+func (s *Server) purge(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := s.opts.Clock()
+			if n, err := s.db.DeleteExpiredSessions(ctx, now); err != nil {
+				s.log.Warn("purging expired sessions failed", "err", err)
+			} else if n > 0 {
+				s.log.Info("purged expired sessions", "count", n)
+			}
+			if _, err := s.db.PurgeUsed(ctx, now); err != nil {
+				s.log.Warn("purging the replay ledger failed", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the store and files. Call after Run returned.
+func (s *Server) Close() error {
+	var errs []error
+	if s.sessions != nil {
+		errs = append(errs, s.sessions.Close(context.Background()))
+	}
+	if s.audit != nil {
+		errs = append(errs, s.audit.Flush())
+	}
+	if s.auditFile != nil {
+		errs = append(errs, s.auditFile.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}

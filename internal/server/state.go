@@ -1,0 +1,144 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/vigil-gw/vigil/internal/authn"
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/gateway"
+	"github.com/vigil-gw/vigil/internal/policy"
+)
+
+// state is everything rebuilt from one configuration: routes with their
+// compiled policies, providers and the sign-in handler. It is immutable
+// and swapped whole on reload.
+type state struct {
+	cfg      *config.Config
+	gateway  *gateway.Gateway
+	auth     *authn.Handler
+	routes   *gateway.Table
+	apps     map[string]*config.App
+	clientIP *gateway.ClientIP
+}
+
+// CompileApps compiles every app's policy and reports all problems, with
+// paths. `vigil config check` uses it so that it finds what serve would.
+func CompileApps(c *config.Config) ([]*gateway.Route, error) {
+	var errs []error
+	var routes []*gateway.Route
+	for i := range c.Apps {
+		a := &c.Apps[i]
+		pol, err := policy.Compile(a.Policies, fmt.Sprintf("apps[%d].policies", i))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		u, err := url.Parse(a.Upstream)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("apps[%d].upstream: %v", i, err))
+			continue
+		}
+		routes = append(routes, &gateway.Route{
+			App: a.Name, Host: a.Host, Prefix: a.PathPrefix, Upstream: u,
+			PreserveHost: a.PreserveHost, Policy: pol,
+		})
+	}
+	return routes, errors.Join(errs...)
+}
+
+// buildState makes the request-handling state for cfg on top of the
+// long-lived parts in s (store, sessions, signer, metrics).
+func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, error) {
+	routes, err := CompileApps(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st := &state{cfg: cfg, routes: gateway.NewTable(routes), apps: map[string]*config.App{}}
+	for i := range cfg.Apps {
+		st.apps[cfg.Apps[i].Name] = &cfg.Apps[i]
+	}
+	var trusted []netip.Prefix
+	for _, t := range cfg.Server.TrustedProxies {
+		p, err := config.ParsePrefix(t)
+		if err != nil {
+			return nil, err
+		}
+		trusted = append(trusted, p)
+	}
+	st.clientIP = &gateway.ClientIP{Trusted: trusted}
+
+	var providers []*authn.Provider
+	for _, pc := range cfg.Providers {
+		p, err := authn.NewProvider(ctx, pc, authn.ProviderOptions{
+			HTTPClient: s.opts.ProviderClient, Now: s.opts.Clock,
+			Logger: s.log.With(slog.String("provider", pc.Name)),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: %w", pc.Name, err)
+		}
+		providers = append(providers, p)
+	}
+	public, _ := url.Parse(cfg.Server.PublicURL)
+	hosts := map[string]bool{strings.ToLower(public.Hostname()): true}
+	for _, a := range cfg.Apps {
+		if a.Host != "" {
+			hosts[a.Host] = true
+		}
+	}
+	st.auth, err = authn.New(authn.Options{
+		PublicURL: cfg.Server.PublicURL, Master: s.master, Providers: providers,
+		Sessions: sessionCreator{s, st}, Revoker: sessionRevoker{s, cfg.Session.CookieName},
+		Ledger: s.db, Apps: appProviders{st},
+		// Only the public host and hosts named by apps are valid return
+		// targets: an app without a host does not make every host one.
+		HostAllowed:    func(h string) bool { return hosts[h] },
+		OnLoginFailure: s.metrics.LoginFailure,
+		Now:            s.opts.Clock, Logger: s.log.With(slog.String("part", "authn")),
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.gateway = gateway.New(gateway.Options{
+		Routes: routes, Sessions: s.sessions, IsNoSession: isNoSession, Minter: s.signer,
+		CookieName: cfg.Session.CookieName, IsOurCookie: isOurCookie(cfg.Session.CookieName),
+		AssertionHeader: cfg.Assertion.Header, PublicURL: cfg.Server.PublicURL,
+		Transport: s.transport, ClientIP: st.clientIP, Clock: s.opts.Clock,
+		Metrics: s.metrics, Audit: s.audit, Logger: s.log.With(slog.String("part", "gateway")),
+	})
+	return st, nil
+}
+
+func isOurCookie(session string) func(string) bool {
+	return func(name string) bool {
+		return name == session || strings.HasPrefix(name, "vigil_login") || strings.HasPrefix(name, "__Secure-vigil_login")
+	}
+}
+
+// appProviders answers which providers may sign in to the app a return URL
+// points at: the app's list, or every provider when it names none.
+type appProviders struct{ st *state }
+
+func (a appProviders) ProvidersFor(u *url.URL) []string {
+	rt := a.st.routes.Match(u.Host, u.Path)
+	if rt == nil {
+		return nil
+	}
+	app := a.st.apps[rt.App]
+	if len(app.Providers) > 0 {
+		return app.Providers
+	}
+	names := make([]string, len(a.st.cfg.Providers))
+	for i, p := range a.st.cfg.Providers {
+		names[i] = p.Name
+	}
+	return names
+}
+
+var _ http.Handler = (*gateway.Gateway)(nil)
