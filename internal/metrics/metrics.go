@@ -116,8 +116,10 @@ func (m *Metrics) StoreQuery(op string, d time.Duration, err error) {
 }
 
 // Login counts a completed sign-in; LoginFailure a rejected one.
-func (m *Metrics) Login(provider string)                { m.logins.WithLabelValues(provider).Inc() }
-func (m *Metrics) LoginFailure(provider, reason string) { m.loginFailures.WithLabelValues(provider, reason).Inc() }
+func (m *Metrics) Login(provider string) { m.logins.WithLabelValues(provider).Inc() }
+func (m *Metrics) LoginFailure(provider, reason string) {
+	m.loginFailures.WithLabelValues(provider, reason).Inc()
+}
 
 func statusClass(s int) string {
 	switch {
