@@ -8,7 +8,6 @@ package audit
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"sync"
 	"time"
@@ -37,15 +36,15 @@ type Record struct {
 // *Log discards records.
 type Log struct {
 	mu  sync.Mutex
-	buf *bufio.Writer
-	enc *json.Encoder
-	err error
+	buf     *bufio.Writer
+	scratch []byte
+	err     error
 }
 
 // New writes records to w. Call Run to flush periodically and Close at the end.
 func New(w io.Writer) *Log {
 	b := bufio.NewWriterSize(w, 64<<10)
-	return &Log{buf: b, enc: json.NewEncoder(b)}
+	return &Log{buf: b, scratch: make([]byte, 0, 512)}
 }
 
 // Write appends a record. A write error is kept and reported by Flush.
@@ -54,7 +53,8 @@ func (l *Log) Write(r *Record) {
 		return
 	}
 	l.mu.Lock()
-	if err := l.enc.Encode(r); err != nil && l.err == nil {
+	l.scratch = appendRecord(l.scratch[:0], r)
+	if _, err := l.buf.Write(l.scratch); err != nil && l.err == nil {
 		l.err = err
 	}
 	l.mu.Unlock()

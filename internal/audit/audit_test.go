@@ -61,3 +61,36 @@ func TestFlushReportsWriteError(t *testing.T) {
 		t.Fatal("nil log should discard silently")
 	}
 }
+
+// TestEncodingMatchesEncodingJSON checks the hand-written encoder against
+// encoding/json, including hostile strings.
+func TestEncodingMatchesEncodingJSON(t *testing.T) {
+	recs := []Record{
+		{Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Kind: "decision", Decision: "deny"},
+		{Time: time.Unix(1700000000, 0), Kind: "decision", RequestID: "r-1", App: "wiki", User: "corp:abc",
+			Email: "a@example.com", Session: "s", Decision: "allow", Rule: "staff", Reasons: []string{"allowed-by:staff", "x"},
+			IP: "2001:db8::1", Method: "GET", Host: "wiki.example.com", Path: "/a\"b\\c\n\t\x01<script>&\u2028é\xff", Status: 200},
+	}
+	for _, r := range recs {
+		want, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendRecord(nil, &r)
+		if string(got) != string(want)+"\n" {
+			t.Errorf("encoding differs:\n got %s\nwant %s", got, want)
+		}
+	}
+}
+
+func FuzzEncode(f *testing.F) {
+	f.Add("GET", "/x\"y", "a@b", "allowed-by:r")
+	f.Add("\xff\xfe", "\u2029", "<>&", "\x00")
+	f.Fuzz(func(t *testing.T, method, path, email, reason string) {
+		r := Record{Time: time.Unix(1, 0).UTC(), Kind: "decision", Method: method, Path: path, Email: email, Decision: "deny", Reasons: []string{reason}}
+		want, _ := json.Marshal(&r)
+		if got := appendRecord(nil, &r); string(got) != string(want)+"\n" {
+			t.Fatalf("encoding differs:\n got %q\nwant %q", got, want)
+		}
+	})
+}
