@@ -35,7 +35,7 @@ type Record struct {
 // Log is a buffered JSON-lines audit writer, safe for concurrent use. A nil
 // *Log discards records.
 type Log struct {
-	mu  sync.Mutex
+	mu      sync.Mutex
 	buf     *bufio.Writer
 	scratch []byte
 	err     error
