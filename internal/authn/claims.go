@@ -54,7 +54,11 @@ func (p *Provider) mapIdentity(claims map[string]any) identity.Identity {
 	if email, ok := claims[p.claims.Email].(string); ok {
 		id.Email = strings.ToLower(strings.TrimSpace(email))
 	}
-	id.EmailVerified = boolClaim(claims["email_verified"])
+	if v, ok := claims["email_verified"]; ok {
+		id.EmailVerified = boolClaim(v)
+	} else {
+		id.EmailVerified = p.assumeEmailVerified
+	}
 	id.Name, _ = claims[p.claims.Name].(string)
 	id.Groups = stringsClaim(claims[p.claims.Groups], maxGroups)
 	id.AMR = stringsClaim(claims["amr"], 32)

@@ -59,6 +59,8 @@ type Provider struct {
 	algs         []string
 	skew         time.Duration
 	claims       config.ClaimMapping
+	// assumeEmailVerified: see config.Provider.AssumeEmailVerified.
+	assumeEmailVerified bool
 
 	client *http.Client
 	now    func() time.Time
@@ -125,6 +127,7 @@ func NewProvider(ctx context.Context, cfg config.Provider, opts ProviderOptions)
 			return nil, fmt.Errorf("provider %s: signing algorithm %q is not allowed", p.name, a)
 		}
 	}
+	p.assumeEmailVerified = cfg.AssumeEmailVerified
 	p.skew = cfg.ClockSkew.D()
 	switch {
 	case p.skew == 0:

@@ -105,6 +105,12 @@ type Provider struct {
 	SigningAlgs []string `yaml:"signing_algs"`
 	// ClockSkew tolerated for iat/exp. Default 1m, at most 5m.
 	ClockSkew Duration `yaml:"clock_skew"`
+	// AssumeEmailVerified treats the email as verified when the provider
+	// sends no email_verified claim (Microsoft Entra ID, for one). An
+	// explicit "false" is always believed. Policies match only verified
+	// emails, so leave this off for providers where users choose their own
+	// address unchecked.
+	AssumeEmailVerified bool `yaml:"assume_email_verified"`
 }
 
 // ClaimMapping names the claims that carry email, groups and display name.

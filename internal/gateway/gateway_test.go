@@ -83,7 +83,7 @@ func newTestGateway(t *testing.T, rules []config.Rule, sessions *tableSessions) 
 	return srv, got
 }
 
-var alice = &store.Session{ID: "s1", UserID: "corp:alice", Identity: identity.Identity{Subject: "alice", Email: "alice@example.com", Provider: "corp", Groups: []string{"eng"}}}
+var alice = &store.Session{ID: "s1", UserID: "corp:alice", Identity: identity.Identity{Subject: "alice", Email: "alice@example.com", EmailVerified: true, Provider: "corp", Groups: []string{"eng"}}}
 
 func allowExample() []config.Rule {
 	return []config.Rule{

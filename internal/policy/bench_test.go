@@ -53,14 +53,15 @@ const benchPolicy = `
 
 func benchIdentity() *identity.Identity {
 	return &identity.Identity{
-		Subject:  "00u9",
-		Provider: "okta",
-		Email:    "dana@example.com",
-		Name:     "Dana",
-		Groups:   []string{"all-employees", "eng", "eng-platform", "oncall", "building-3", "vpn-users", "wiki-editors", "staff"},
-		AMR:      []string{"pwd", "mfa"},
-		AuthTime: testNow.Add(-time.Hour),
-		Claims:   map[string]any{"dept": "eng", "contractor": false, "roles": []any{"dev"}},
+		Subject:       "00u9",
+		Provider:      "okta",
+		Email:         "dana@example.com",
+		EmailVerified: true,
+		Name:          "Dana",
+		Groups:        []string{"all-employees", "eng", "eng-platform", "oncall", "building-3", "vpn-users", "wiki-editors", "staff"},
+		AMR:           []string{"pwd", "mfa"},
+		AuthTime:      testNow.Add(-time.Hour),
+		Claims:        map[string]any{"dept": "eng", "contractor": false, "roles": []any{"dev"}},
 	}
 }
 

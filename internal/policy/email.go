@@ -24,9 +24,12 @@ func compileEmail(l []string, path string) (*emailMatcher, []error) {
 	return &emailMatcher{set: newFoldSet(l)}, errs
 }
 
+// An unverified email never matches: anyone can type an address into an
+// account at some providers. Providers that vouch for emails without
+// sending email_verified are marked by assume_email_verified in config.
 func (m *emailMatcher) match(in Input) (tri, *Reason) {
 	e := in.Identity.Email
-	return boolTri(e != "" && m.set.has(e)), nil
+	return boolTri(e != "" && in.Identity.EmailVerified && m.set.has(e)), nil
 }
 
 // domainMatcher matches the domain of the identity's email exactly: a
@@ -50,6 +53,9 @@ func compileEmailDomain(l []string, path string) (*domainMatcher, []error) {
 
 func (m *domainMatcher) match(in Input) (tri, *Reason) {
 	e := in.Identity.Email
+	if !in.Identity.EmailVerified {
+		return no, nil
+	}
 	at := strings.LastIndexByte(e, '@')
 	if at <= 0 || at == len(e)-1 {
 		return no, nil

@@ -3,6 +3,7 @@ package policy
 import (
 	"testing"
 
+	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/identity"
 )
 
@@ -50,6 +51,25 @@ func TestCheckDomain(t *testing.T) {
 		"example.com.", "-a.example.com", "a-.example.com", "exa mple.com", "bücher.example", "a_b.example.com"} {
 		if err := checkDomain(d); err == nil {
 			t.Errorf("checkDomain(%q) = nil, want an error", d)
+		}
+	}
+}
+
+// TestUnverifiedEmailNeverMatches: an address the provider did not verify
+// could be anyone's, so neither email selector may match it.
+func TestUnverifiedEmailNeverMatches(t *testing.T) {
+	for _, sel := range []config.Selector{
+		{Email: config.StringList{"alice@example.com"}},
+		{EmailDomain: config.StringList{"example.com"}},
+	} {
+		p, err := Compile([]config.Rule{{Name: "r", Action: "allow", Include: []config.Selector{sel}}}, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := alice()
+		id.EmailVerified = false
+		if d := p.Evaluate(input(id, "10.0.0.1")); d.Allowed() {
+			t.Errorf("%+v matched an unverified email", sel)
 		}
 	}
 }

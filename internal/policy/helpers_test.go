@@ -17,14 +17,15 @@ var testNow = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 // alice is a typical signed-in user; tests copy and adjust her.
 func alice() *identity.Identity {
 	return &identity.Identity{
-		Subject:  "00u1",
-		Provider: "okta",
-		Email:    "alice@example.com",
-		Name:     "Alice",
-		Groups:   []string{"eng", "admins"},
-		AMR:      []string{"pwd", "mfa"},
-		ACR:      "urn:vigil:aal2",
-		AuthTime: testNow.Add(-10 * time.Minute),
+		Subject:       "00u1",
+		Provider:      "okta",
+		Email:         "alice@example.com",
+		EmailVerified: true,
+		Name:          "Alice",
+		Groups:        []string{"eng", "admins"},
+		AMR:           []string{"pwd", "mfa"},
+		ACR:           "urn:vigil:aal2",
+		AuthTime:      testNow.Add(-10 * time.Minute),
 		Claims: map[string]any{
 			"dept":       "eng",
 			"level":      float64(3),

@@ -9,7 +9,7 @@ import (
 )
 
 func bob() *identity.Identity {
-	return &identity.Identity{Subject: "00u2", Provider: "okta", Email: "bob@example.com",
+	return &identity.Identity{Subject: "00u2", Provider: "okta", Email: "bob@example.com", EmailVerified: true,
 		Groups: []string{"contractors"}, AMR: []string{"pwd"}}
 }
 
