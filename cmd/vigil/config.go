@@ -136,6 +136,13 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) error {
 	}
 	d := pol.Evaluate(&in)
 	fmt.Fprint(stdout, d.Explain())
+	if !in.IP.IsValid() {
+		for _, r := range d.Reasons() {
+			if r.Code == policy.ReasonNoClientIP {
+				fmt.Fprintln(stdout, "hint: this policy looks at the client address: pass --ip")
+			}
+		}
+	}
 	if !d.Allowed() {
 		return errDenied
 	}
