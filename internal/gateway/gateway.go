@@ -171,6 +171,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e := httperr.New(http.StatusForbidden, "access-denied",
 			"You are signed in, but this application's policy does not let you in.", nil)
 		e.Reasons = reasonCodes(&d)
+		e.Links = []httperr.Link{{Label: "Sign in as someone else", URL: g.o.PublicURL + "/.vigil/logout"}}
 		g.errs.Write(w, r, e)
 		g.decided(r, rt, sess, &d, http.StatusForbidden, now, in)
 	}

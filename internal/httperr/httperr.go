@@ -20,7 +20,13 @@ type Error struct {
 	Code    string   // stable machine-readable code, e.g. "access-denied"
 	Public  string   // one sentence a user can act on
 	Reasons []string // named reasons safe to show (policy reasons)
+	Links   []Link   // next steps offered on the HTML page
 	Err     error    // internal cause; logged, never shown
+}
+
+// Link is a next step for the user, such as signing in as someone else.
+type Link struct {
+	Label, URL string
 }
 
 func (e *Error) Error() string {
@@ -95,7 +101,7 @@ func (wr Writer) Write(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(e.Status)
 	page.Execute(w, map[string]any{
 		"Status": e.Status, "StatusText": http.StatusText(e.Status), "Code": e.Code,
-		"Public": e.Public, "Reasons": e.Reasons, "RequestID": id,
+		"Public": e.Public, "Reasons": e.Reasons, "RequestID": id, "Links": e.Links,
 	})
 }
 
@@ -118,6 +124,7 @@ h1{font-size:1.4rem}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4p
 .muted{color:#667;font-size:.9rem}ul{padding-left:1.2rem}</style></head>
 <body><h1>{{.StatusText}}</h1><p>{{.Public}}</p>
 {{if .Reasons}}<p>Why:</p><ul>{{range .Reasons}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
+{{range .Links}}<p><a href="{{.URL}}">{{.Label}}</a></p>{{end}}
 <p class="muted">Error <code>{{.Code}}</code>{{if .RequestID}} · request <code>{{.RequestID}}</code> (quote it when asking for help){{end}}</p>
 </body></html>
 `))
