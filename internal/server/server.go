@@ -146,11 +146,11 @@ func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
 	if old.Store != cfg.Store {
 		fixed = append(fixed, "store")
 	}
-	if old.Session.Secret != cfg.Session.Secret || old.Session.CookieName != cfg.Session.CookieName ||
-		old.Session.AbsoluteTimeout != cfg.Session.AbsoluteTimeout || old.Session.IdleTimeout != cfg.Session.IdleTimeout {
+	if old.Session != cfg.Session {
 		fixed = append(fixed, "session")
 	}
-	if old.Server.Listen != cfg.Server.Listen || old.Server.MetricsListen != cfg.Server.MetricsListen || old.Server.TLS != cfg.Server.TLS || old.Server.PublicURL != cfg.Server.PublicURL {
+	if old.Server.Listen != cfg.Server.Listen || old.Server.MetricsListen != cfg.Server.MetricsListen || old.Server.TLS != cfg.Server.TLS ||
+		old.Server.PublicURL != cfg.Server.PublicURL || old.Server.ShutdownTimeout != cfg.Server.ShutdownTimeout {
 		fixed = append(fixed, "server")
 	}
 	if old.Assertion != cfg.Assertion || old.Log != cfg.Log {
