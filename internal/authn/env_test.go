@@ -95,6 +95,9 @@ func (s *memSessions) Revoke(_ context.Context, r *http.Request) (Revoked, error
 
 func (s *memSessions) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.created) }
 
+// live counts sessions not yet revoked.
+func (s *memSessions) live() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.sessions) }
+
 // appsFunc adapts a function to Apps.
 type appsFunc func(*url.URL) []string
 
@@ -174,6 +177,27 @@ func (e *testEnv) get(u string) (*http.Response, string) {
 	resp, err := e.browser.Get(u)
 	if err != nil {
 		e.t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// postLogout submits the sign-out form as a browser would, with extra
+// headers (Origin, Sec-Fetch-Site) and form values.
+func (e *testEnv) postLogout(hdr map[string]string, form url.Values) (*http.Response, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.gw.URL+PathLogout, strings.NewReader(form.Encode()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.browser.Do(req)
+	if err != nil {
+		e.t.Fatalf("POST %s: %v", PathLogout, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

@@ -108,6 +108,7 @@ type Handler struct {
 	rand        io.Reader
 	log         *slog.Logger
 	codec       *loginCodec
+	csrf        *http.CrossOriginProtection
 	mux         *http.ServeMux
 }
 
@@ -154,11 +155,14 @@ func New(opts Options) (*Handler, error) {
 	if h.codec, err = newLoginCodec(key, h.rand, pub.Scheme == "https"); err != nil {
 		return nil, fmt.Errorf("authn: %w", err)
 	}
+	// Refuses cross-origin browser POSTs (Sec-Fetch-Site, else Origin vs
+	// Host); only the logout POST changes state here.
+	h.csrf = http.NewCrossOriginProtection()
 	h.mux = http.NewServeMux()
 	h.mux.Handle("GET "+PathLogin, h.handle(h.login))
 	h.mux.Handle("GET "+PathStart, h.handle(h.start))
 	h.mux.Handle("GET "+PathCallback, h.handle(h.callback))
-	h.mux.Handle("GET "+PathLogout, h.handle(h.logout))
+	h.mux.Handle("GET "+PathLogout, h.handle(h.logoutConfirm))
 	h.mux.Handle("POST "+PathLogout, h.handle(h.logout))
 	h.mux.Handle("GET "+PathSignedOut, h.handle(h.signedOut))
 	h.mux.HandleFunc("GET "+PathStyle, serveStyle)

@@ -127,8 +127,8 @@ func TestLogout(t *testing.T) {
 		if resp, _ := e.get(e.toCallback("/app/")); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("login: %d", resp.StatusCode)
 		}
-		resp, body := e.get(PathLogout)
-		if len(e.cookies("/")) != 0 {
+		resp, body := e.postLogout(map[string]string{"Sec-Fetch-Site": "same-origin"}, nil)
+		if len(e.cookies("/")) != 0 || e.sessions.live() != 0 {
 			t.Fatalf("session cookie kept: %v", e.cookies("/"))
 		}
 		if !endSession {
@@ -148,7 +148,7 @@ func TestLogout(t *testing.T) {
 			t.Fatalf("end session URL %s", loc)
 		}
 		// A second logout has no session: signed-out page, no provider trip.
-		if resp, _ := e.get(PathLogout); resp.StatusCode != 200 {
+		if resp, _ := e.postLogout(nil, nil); resp.StatusCode != 200 {
 			t.Fatalf("logout without session: %d", resp.StatusCode)
 		}
 	}

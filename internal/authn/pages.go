@@ -51,8 +51,8 @@ func (h *Handler) renderLogin(w http.ResponseWriter, ps []*Provider, rd string) 
 	return h.render(w, http.StatusOK, "login", map[string]any{"Providers": links})
 }
 
-func (h *Handler) renderSignedOut(w http.ResponseWriter) error {
-	return h.render(w, http.StatusOK, "signedout", map[string]any{"Login": loginURL("")})
+func (h *Handler) renderSignedOut(w http.ResponseWriter, rd string) error {
+	return h.render(w, http.StatusOK, "signedout", map[string]any{"Login": loginURL(rd)})
 }
 
 // renderError shows a refusal: the reason code, an optional provider error
@@ -62,8 +62,12 @@ func (h *Handler) renderError(w http.ResponseWriter, f *failure) {
 	if rd, err := h.SafeReturn(f.Return); err == nil {
 		retry = loginURL(rd)
 	}
+	signOut := f.Reason == ReasonLogoutFailed || f.Reason == ReasonLogoutCrossOrigin
+	if signOut {
+		retry = PathLogout // the confirmation page
+	}
 	data := map[string]any{"Reason": f.Reason, "Detail": f.Detail, "Retry": retry,
-		"Unreachable": f.Status == http.StatusBadGateway}
+		"Unreachable": f.Status == http.StatusBadGateway, "SignOut": signOut}
 	if err := h.render(w, f.Status, "error", data); err != nil {
 		http.Error(w, f.Reason, f.Status)
 	}

@@ -54,7 +54,10 @@ const (
 	ReasonLedgerFailed  = "ledger-failed"
 	ReasonSessionFailed = "session-failed"
 	ReasonLogoutFailed  = "logout-failed"
-	ReasonInternal      = "internal-error"
+	// ReasonLogoutCrossOrigin: a browser POSTed the logout form from
+	// another origin (logout CSRF).
+	ReasonLogoutCrossOrigin = "logout-cross-origin"
+	ReasonInternal          = "internal-error"
 )
 
 // failure is a refused request: Reason and Status reach the user, Err only
