@@ -115,6 +115,10 @@ apps:
     host: wiki.example.com
     upstream: http://u
     path_prefix: /.vigil/x
+  - name: docs
+    upstream: http://u
+    path_prefix: /a/../b
+    policies: [{action: bypass, include: [{everyone: true}]}]
 `
 	_, err := Parse([]byte(bad))
 	if err == nil {
@@ -207,4 +211,17 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil config without error")
 		}
 	})
+}
+
+func TestPathPrefixNormalised(t *testing.T) {
+	t.Setenv("TEST_VIGIL_CLIENT_SECRET", "x")
+	y := strings.Replace(goodYAML, "    upstream: http://127.0.0.1:3000\n", "    upstream: http://127.0.0.1:3000\n    path_prefix: /admin/\n", 1)
+	y = strings.Replace(y, "host: wiki.example.com", "host: Wiki.Example.com.", 1)
+	c, err := Parse([]byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Apps[0]; a.PathPrefix != "/admin" || a.Host != "wiki.example.com" {
+		t.Errorf("prefix %q host %q, want /admin and wiki.example.com", a.PathPrefix, a.Host)
+	}
 }

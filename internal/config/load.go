@@ -116,7 +116,15 @@ func (c *Config) SetDefaults() {
 	for i := range c.Apps {
 		a := &c.Apps[i]
 		def(&a.PathPrefix, "/")
-		a.Host = strings.ToLower(a.Host)
+		// "/admin/" and "/admin" mean the same app; without the slash the
+		// bare "/admin" cannot slip past to a weaker app at "/".
+		if len(a.PathPrefix) > 1 {
+			a.PathPrefix = strings.TrimRight(a.PathPrefix, "/")
+			if a.PathPrefix == "" {
+				a.PathPrefix = "/"
+			}
+		}
+		a.Host = strings.ToLower(strings.TrimRight(a.Host, "."))
 	}
 }
 

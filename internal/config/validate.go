@@ -206,6 +206,9 @@ func (c *Config) validateApps(p *problems, providers map[string]bool) {
 		}
 		if !strings.HasPrefix(a.PathPrefix, "/") {
 			p.add(path+".path_prefix", "must start with /, got %q", a.PathPrefix)
+		} else if strings.Contains(a.PathPrefix, "//") || strings.Contains(a.PathPrefix, "/./") || strings.Contains(a.PathPrefix, "/../") ||
+			strings.HasSuffix(a.PathPrefix, "/.") || strings.HasSuffix(a.PathPrefix, "/..") || strings.ContainsAny(a.PathPrefix, "\\;%?#") {
+			p.add(path+".path_prefix", "%q is not a plain path: no //, . or .. segments, backslashes, ;, %%, ? or #", a.PathPrefix)
 		} else if strings.HasPrefix(a.PathPrefix, "/.vigil") || strings.HasPrefix(a.PathPrefix, "/.well-known/vigil") {
 			p.add(path+".path_prefix", "%q is reserved for the gateway", a.PathPrefix)
 		}

@@ -113,9 +113,26 @@ func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
 			stripCookies(pr.Out.Header, g.o.IsOurCookie)
 			pr.SetURL(rt.Upstream)
 			pr.SetXForwarded()
+			// X-Forwarded-For carries only the address the gateway believes
+			// (see ClientIP), never a chain the client wrote; other
+			// client-settable address headers are dropped.
+			h := pr.Out.Header
+			delete(h, "Forwarded")
+			delete(h, "True-Client-Ip")
+			if ip := g.o.ClientIP.Of(pr.In); ip.IsValid() {
+				v := []string{ip.String()}
+				h["X-Forwarded-For"], h["X-Real-Ip"] = v, v
+			} else {
+				delete(h, "X-Forwarded-For")
+				delete(h, "X-Real-Ip")
+			}
 			if rt.PreserveHost {
 				pr.Out.Host = pr.In.Host
 			}
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			dropOurSetCookies(resp.Header, g.o.IsOurCookie)
+			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, context.Canceled) {
@@ -130,6 +147,14 @@ func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
 // ServeHTTP decides and proxies one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := g.o.Clock()
+	if reason := checkRequest(r); reason != "" {
+		status, text := http.StatusBadRequest, "The request's address is not in a form the gateway accepts."
+		if reason == "method-not-allowed" {
+			status, text = http.StatusMethodNotAllowed, "The gateway does not accept this method."
+		}
+		g.errs.Write(w, r, httperr.New(status, reason, text, nil))
+		return
+	}
 	rt := g.table.Match(r.Host, r.URL.Path)
 	if rt == nil {
 		g.errs.Write(w, r, httperr.New(http.StatusNotFound, "no-app", "No application is served at this address.", nil))

@@ -41,7 +41,7 @@ func (t *Table) Match(hostport, path string) *Route {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimRight(host, ".")
 	if rs, ok := t.byHost[host]; ok {
 		if r := matchPrefix(rs, path); r != nil {
 			return r
@@ -66,15 +66,17 @@ func matchPrefix(rs []*Route, path string) *Route {
 }
 
 // pathUnder reports whether path is prefix or below it: "/api" covers
-// "/api" and "/api/x" but not "/apix".
+// "/api" and "/api/x" but not "/apix". Letters compare case-insensitively:
+// some upstreams (IIS, case-insensitive file systems) serve /ADMIN as
+// /admin, so /ADMIN must meet /admin's policy, never a weaker one.
 func pathUnder(path, prefix string) bool {
-	if prefix == "/" || path == prefix {
+	if prefix == "/" {
 		return true
 	}
-	if !strings.HasPrefix(path, prefix) {
+	if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
 		return false
 	}
-	return strings.HasSuffix(prefix, "/") || path[len(prefix)] == '/'
+	return len(path) == len(prefix) || strings.HasSuffix(prefix, "/") || path[len(prefix)] == '/'
 }
 
 func hasUpper(s string) bool {

@@ -127,20 +127,27 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer srv.Close()
-	verifier, err := newVerifier(public, "demo", "demo-admin")
-	if err != nil {
-		return err
-	}
-	app, err := demoapp.New(demoapp.Config{Verifier: verifier, Header: cfg.Assertion.Header,
-		Logger: o.Logger.With("part", "demoapp")})
-	if err != nil {
-		return fmt.Errorf("demo app: %w", err)
-	}
-	// One demo upstream serves all three demo apps, each under its prefix.
+	// One demo upstream serves all three demo apps, each under its prefix
+	// and each checking that assertions were minted for it (its audience).
 	mux := http.NewServeMux()
-	mux.Handle("/", app)
-	mux.Handle("/admin/", http.StripPrefix("/admin", app))
-	mux.Handle("/public/", http.StripPrefix("/public", app))
+	for _, m := range []struct{ prefix, app string }{{"/", "demo"}, {"/admin", "demo-admin"}, {"/public", "demo-public"}} {
+		v, err := vigilauth.NewVerifier(ctx, vigilauth.Config{
+			JWKSURL: public + "/.well-known/vigil/jwks.json", Issuer: public, Audience: m.app,
+		})
+		if err != nil {
+			return fmt.Errorf("demo app verifier: %w", err)
+		}
+		app, err := demoapp.New(demoapp.Config{Verifier: v, Header: cfg.Assertion.Header,
+			Title: "Vigil demo app: " + m.app, Logger: o.Logger.With("part", "demoapp")})
+		if err != nil {
+			return fmt.Errorf("demo app: %w", err)
+		}
+		if m.prefix == "/" {
+			mux.Handle("/", app)
+		} else {
+			mux.Handle(m.prefix+"/", http.StripPrefix(m.prefix, app))
+		}
+	}
 	appSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { errc <- appSrv.Serve(appL) }()
 	defer appSrv.Close()
@@ -212,38 +219,6 @@ func Config(public, issuer, upstream, master, clientSecret, dbPath string) *conf
 	}
 	c.SetDefaults()
 	return c
-}
-
-// audiences verifies an assertion meant for any of the demo's apps: the
-// one demo upstream serves them all, each under its own audience.
-type audiences []*vigilauth.Verifier
-
-func newVerifier(public string, apps ...string) (audiences, error) {
-	var vs audiences
-	for _, app := range apps {
-		v, err := vigilauth.NewVerifier(context.Background(), vigilauth.Config{
-			JWKSURL: public + "/.well-known/vigil/jwks.json", Issuer: public, Audience: app,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("demo app verifier: %w", err)
-		}
-		vs = append(vs, v)
-	}
-	return vs, nil
-}
-
-func (vs audiences) Verify(ctx context.Context, token string) (*vigilauth.Claims, error) {
-	var first error
-	for _, v := range vs {
-		c, err := v.Verify(ctx, token)
-		if err == nil {
-			return c, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
 }
 
 func randomString(n int) string {

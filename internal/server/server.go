@@ -84,6 +84,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	if s.audit, s.auditFile, err = openAudit(cfg.Log.Audit, opts.AuditWriter); err != nil {
 		return nil, err
 	}
+	if err := createPrivate(cfg.Store.DSN); err != nil {
+		return nil, fmt.Errorf("store.dsn: %w", err)
+	}
 	s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery})
 	if err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
@@ -108,6 +111,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	}
 	s.state.Store(st)
 	return s, nil
+}
+
+// createPrivate creates a database file readable by its owner only before
+// SQLite opens it: it holds ID tokens and session records. URIs and
+// in-memory databases are left to the driver.
+func createPrivate(dsn string) error {
+	if dsn == "" || dsn == ":memory:" || strings.HasPrefix(dsn, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(dsn, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // newTransport is the upstream transport: keep enough idle connections for
@@ -214,8 +231,13 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 	if err := s.db.Ping(ctx); err != nil {
 		problems = append(problems, "store: unavailable")
 	}
-	if err := st.auth.Ready(); err != nil {
-		problems = append(problems, "providers: "+err.Error())
+	// Name what is not ready but keep the errors (internal URLs, network
+	// detail) for the log: this page is public.
+	for _, p := range st.provs {
+		if err := p.Ready(); err != nil {
+			problems = append(problems, "provider "+p.Name()+": discovery failing")
+			s.log.Warn("provider not ready", "provider", p.Name(), "err", err)
+		}
 	}
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)

@@ -23,6 +23,7 @@ type state struct {
 	cfg      *config.Config
 	gateway  *gateway.Gateway
 	auth     *authn.Handler
+	provs    []*authn.Provider
 	routes   *gateway.Table
 	apps     map[string]*config.App
 	clientIP *gateway.ClientIP
@@ -85,6 +86,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		}
 		providers = append(providers, p)
 	}
+	st.provs = providers
 	public, _ := url.Parse(cfg.Server.PublicURL)
 	hosts := map[string]bool{strings.ToLower(public.Hostname()): true}
 	for _, a := range cfg.Apps {
