@@ -121,7 +121,7 @@ func BenchmarkLoginCookie(b *testing.B) {
 func BenchmarkSafeReturn(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := safeReturn("https://app.example.com/some/path?q=1", appHost, ""); err != nil {
+		if _, err := safeReturn("https://app.example.com/some/path?q=1", appHost, "http", ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,13 +17,16 @@ var errUnsafeReturn = errors.New("unsafe return URL")
 // absolute http(s) URL whose host the gateway serves; anything else is an
 // open redirect waiting to happen and is refused.
 func (h *Handler) SafeReturn(raw string) (string, error) {
-	return safeReturn(raw, h.hostAllowed, h.publicPort)
+	return safeReturn(raw, h.hostAllowed, h.public.Scheme, h.publicPort)
 }
 
-// safeReturn is SafeReturn with its dependencies explicit. publicPort is
-// the gateway's public port ("" for the scheme default); an absolute URL
-// must use it so that rd cannot name another service on an app host.
-func safeReturn(raw string, hostAllowed func(string) bool, publicPort string) (string, error) {
+// safeReturn is SafeReturn with its dependencies explicit. publicScheme
+// and publicPort are the gateway's ("" port for the scheme default); an
+// absolute URL must use that port so that rd cannot name another service
+// on an app host, and https when the gateway does, so that a sign-in never
+// ends on plain HTTP where the page (and what the user types) can be read
+// and changed on the way.
+func safeReturn(raw string, hostAllowed func(string) bool, publicScheme, publicPort string) (string, error) {
 	if raw == "" || len(raw) > maxReturnLen {
 		return "", errUnsafeReturn
 	}
@@ -51,7 +54,11 @@ func safeReturn(raw string, hostAllowed func(string) bool, publicPort string) (s
 		return bounded(u.String())
 	}
 	switch u.Scheme {
-	case "http", "https":
+	case "https":
+	case "http":
+		if publicScheme == "https" {
+			return "", errUnsafeReturn
+		}
 	default:
 		return "", errUnsafeReturn
 	}
