@@ -14,6 +14,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/vigil-gw/vigil/internal/session"
 )
 
 // providerCallTimeout bounds the token and userinfo calls.
@@ -109,12 +111,15 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 		return f(ReasonInternal, http.StatusInternalServerError, err)
 	}
 	sid, _ := res.claims["sid"].(string)
-	cookie, err := h.sessions.Create(r.Context(), p.mapIdentity(res.claims), SessionMeta{Request: r, IDToken: res.rawIDToken, SID: sid})
+	id := p.mapIdentity(res.claims)
+	cookie, err := h.sessions.Create(r.Context(), id, SessionMeta{Request: r, IDToken: res.rawIDToken, SID: sid})
 	if err != nil || cookie == nil {
 		return f(ReasonSessionFailed, http.StatusInternalServerError, err)
 	}
 	http.SetCookie(w, cookie)
-	h.log.Info("login", "provider", p.name, "sub", res.claims["sub"])
+	// The Vigil user id, never the provider's sub: subjects are often
+	// e-mail addresses, and logs must carry no personal data.
+	h.log.Info("login", "provider", p.name, "user", session.UserID(id.Provider, id.Subject))
 	rd, err := h.SafeReturn(tx.Return)
 	if err != nil {
 		rd = "/" // the app set changed since /start

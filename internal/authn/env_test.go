@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -118,7 +119,17 @@ type testEnv struct {
 
 	mu       sync.Mutex
 	failures []string
+	logs     bytes.Buffer // every log line of the handler and provider
 }
+
+// Write collects log output (slog handlers call it concurrently).
+func (e *testEnv) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.logs.Write(p)
+}
+
+func (e *testEnv) logText() string { e.mu.Lock(); defer e.mu.Unlock(); return e.logs.String() }
 
 func newEnv(t *testing.T, alg jose.SignatureAlgorithm, opSetup func(*testOP)) *testEnv {
 	t.Helper()
@@ -132,7 +143,7 @@ func newEnv(t *testing.T, alg jose.SignatureAlgorithm, opSetup func(*testOP)) *t
 	e.gw = httptest.NewUnstartedServer(mux)
 	e.gw.StartTLS()
 	t.Cleanup(e.gw.Close)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(e, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var err error
 	e.prov, err = NewProvider(context.Background(), config.Provider{
 		Name: "op", Title: "Test OP", Issuer: e.op.issuer(), ClientID: e.op.clientID,
