@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -66,5 +67,28 @@ func BenchmarkLookupCold(b *testing.B) {
 		if _, err := e.m.Lookup(ctx, v); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLookupRevoked replays the cookie of a revoked session: it must
+// be refused from memory. It fails if any iteration reached the store.
+func BenchmarkLookupRevoked(b *testing.B) {
+	e := newEnv(b, func(o *Options) { o.Clock = time.Now })
+	v, s := e.create(b, e.m, "ada")
+	ctx := context.Background()
+	if err := e.m.Revoke(ctx, s.ID); err != nil {
+		b.Fatal(err)
+	}
+	before := e.st.calls.Load()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.m.Lookup(ctx, v); !errors.Is(err, ErrNoSession) {
+			b.Fatalf("revoked session: %v", err)
+		}
+	}
+	calls := e.st.calls.Load() - before
+	b.ReportMetric(float64(calls)/float64(b.N), "storecalls/op")
+	if calls != 0 {
+		b.Fatalf("revoked lookups made %d store calls", calls)
 	}
 }

@@ -53,7 +53,11 @@ func (m *Manager) Close(ctx context.Context) error {
 func (m *Manager) Flush(ctx context.Context) error {
 	now := m.clock()
 	batch := m.takePending()
-	var expired []*entry
+	type refused struct {
+		e   *entry
+		err error
+	}
+	var expired []refused
 	m.mu.RLock()
 	for id, e := range m.cache {
 		last := time.Unix(0, e.lastSeen.Load())
@@ -62,13 +66,13 @@ func (m *Manager) Flush(ctx context.Context) error {
 				batch[id] = t
 			}
 		}
-		if m.check(e.sess, last, now) != nil {
-			expired = append(expired, e)
+		if err := m.check(e.sess, last, now); err != nil {
+			expired = append(expired, refused{e, err})
 		}
 	}
 	m.mu.RUnlock()
-	for _, e := range expired {
-		m.drop(e)
+	for _, r := range expired {
+		m.drop(r.e, r.err, now)
 	}
 	if len(batch) == 0 {
 		return nil

@@ -27,12 +27,19 @@ func (m *Manager) Lookup(ctx context.Context, value string) (*store.Session, err
 
 	m.mu.RLock()
 	e := m.cache[string(id[:])] // the conversion does not allocate in a map index
+	var goneErr error
+	if e == nil {
+		goneErr = m.negativeLocked(string(id[:]), now)
+	}
 	m.mu.RUnlock()
+	if goneErr != nil {
+		return nil, goneErr // known gone: no store query
+	}
 	if e == nil {
 		return m.load(ctx, string(id[:]), now)
 	}
 	if err := m.check(e.sess, time.Unix(0, e.lastSeen.Load()), now); err != nil {
-		m.drop(e)
+		m.drop(e, err, now)
 		return nil, err
 	}
 	// Sub-second refreshes are skipped: busy sessions would otherwise write
@@ -64,19 +71,21 @@ func (m *Manager) check(s *store.Session, lastSeen, now time.Time) error {
 	return nil
 }
 
-// load fetches a session the cache lacks and caches it.
+// load fetches a session the cache lacks and caches it, or remembers that
+// it is gone.
 func (m *Manager) load(ctx context.Context, id string, now time.Time) (*store.Session, error) {
 	gen := m.gen.Load()
 	s, err := m.fetch(ctx, id, now)
-	if err != nil {
-		return nil, err
-	}
-	if !m.insert(s, now, gen) {
+	if err == nil && !m.insert(s, now, gen) {
 		// A revocation ran while we read, after deleting from the store:
 		// read again rather than serve (or cache) what it may have ended.
-		return m.fetch(ctx, id, now)
+		s, err = m.fetch(ctx, id, now)
 	}
-	return s, nil
+	if errors.Is(err, ErrNoSession) {
+		// Store failures are not remembered: they fail closed each time.
+		m.addNegative(id, err, m.negativeUntil(err, now))
+	}
+	return s, err
 }
 
 func (m *Manager) fetch(ctx context.Context, id string, now time.Time) (*store.Session, error) {
@@ -107,6 +116,8 @@ func (m *Manager) insert(s *store.Session, now time.Time, gen uint64) bool {
 	if m.gen.Load() != gen {
 		return false
 	}
+	// A session we may serve is never shadowed by a negative entry.
+	delete(m.neg, s.ID)
 	if _, ok := m.cache[s.ID]; ok {
 		return true // a concurrent miss got here first
 	}
@@ -133,11 +144,13 @@ func (m *Manager) evictOneLocked() {
 	}
 }
 
-// drop removes e from the cache if it is still there (an expired session).
-func (m *Manager) drop(e *entry) {
+// drop removes e from the cache if it is still there (a session that check
+// refused with err at now) and remembers it as gone.
+func (m *Manager) drop(e *entry, err error, now time.Time) {
 	m.mu.Lock()
 	if m.cache[e.sess.ID] == e {
 		delete(m.cache, e.sess.ID)
+		m.addNegativeLocked(e.sess.ID, err, m.negativeUntil(err, now))
 	}
 	m.mu.Unlock()
 }

@@ -63,6 +63,11 @@ const (
 	DefaultFlushInterval   = 30 * time.Second
 	DefaultPurgeInterval   = 10 * time.Minute
 	DefaultCookieName      = "vigil_session"
+	// DefaultNegativeCacheSize and DefaultNegativeTTL bound the memory of
+	// sessions known gone (see negative.go) and how long an entry whose
+	// session expiry is unknown is trusted without asking the store.
+	DefaultNegativeCacheSize = 50_000
+	DefaultNegativeTTL       = 15 * time.Minute
 )
 
 // maxUserAgent bounds the client-chosen User-Agent kept with a session.
@@ -80,6 +85,9 @@ type Options struct {
 	CacheSize       int           // sessions kept in memory; default 100,000
 	FlushInterval   time.Duration // last-seen write-behind period; default 30s
 	PurgeInterval   time.Duration // deletion of expired sessions by Run; default 10m
+
+	NegativeCacheSize int           // sessions known gone kept in memory; default 50,000
+	NegativeTTL       time.Duration // how long an unknown or expired session stays refused without a store query; default 15m
 
 	CookieName   string // default "vigil_session"
 	CookieDomain string // empty: host-only cookie
@@ -114,6 +122,11 @@ type Manager struct {
 	// gen counts evictions for revocation; a cache fill started before one
 	// is not kept, so a revoked session cannot be re-cached by a racing miss.
 	gen atomic.Uint64
+	// neg holds sessions known gone (revoked, expired, unknown), guarded
+	// by mu like cache; see negative.go.
+	neg     map[string]gone
+	negSize int
+	negTTL  time.Duration
 
 	pendMu  sync.Mutex
 	pending map[string]time.Time // last-seen times not yet in the store
@@ -147,8 +160,9 @@ func New(o Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.AbsoluteTimeout < 0 || o.IdleTimeout < 0 || o.FlushInterval < 0 || o.PurgeInterval < 0 || o.CacheSize < 0 {
-		return nil, errors.New("session: timeouts, intervals and cache size must not be negative")
+	if o.AbsoluteTimeout < 0 || o.IdleTimeout < 0 || o.FlushInterval < 0 || o.PurgeInterval < 0 || o.CacheSize < 0 ||
+		o.NegativeCacheSize < 0 || o.NegativeTTL < 0 {
+		return nil, errors.New("session: timeouts, intervals and cache sizes must not be negative")
 	}
 	clock := o.Clock
 	if clock == nil {
@@ -168,6 +182,9 @@ func New(o Options) (*Manager, error) {
 		domain:     o.CookieDomain,
 		log:        cmp.Or(o.Logger, slog.New(slog.DiscardHandler)),
 		cache:      make(map[string]*entry),
+		neg:        make(map[string]gone),
+		negSize:    cmp.Or(o.NegativeCacheSize, DefaultNegativeCacheSize),
+		negTTL:     cmp.Or(o.NegativeTTL, DefaultNegativeTTL),
 		pending:    make(map[string]time.Time),
 		closed:     make(chan struct{}),
 	}
@@ -221,6 +238,7 @@ func (m *Manager) Create(ctx context.Context, id identity.Identity, meta Meta) (
 	if err := m.store.CreateSession(ctx, s); err != nil {
 		return "", nil, fmt.Errorf("session: create: %w", err)
 	}
+	m.clearNegative(s.ID) // only a bug could collide, but never shadow a new session
 	m.insert(s, now, m.gen.Load())
 	return value, s, nil
 }

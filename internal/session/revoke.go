@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/store"
 )
@@ -17,13 +18,14 @@ func (m *Manager) OnRevoke(fn func(sessionID string)) {
 	m.hookMu.Unlock()
 }
 
-// Revoke ends one session: deleted from the store, then from the cache. It
+// Revoke ends one session: deleted from the store, then from the cache,
+// and remembered as gone so that its cookie costs no store query. It
 // returns an error wrapping ErrNoSession if the store had no such session.
-// The cache entry is dropped and hooks run even when the store fails, so
-// the next lookup asks the store again.
+// The cache entry is dropped, the session refused here and hooks run even
+// when the store fails (fail closed on this replica).
 func (m *Manager) Revoke(ctx context.Context, sessionID string) error {
 	err := m.store.DeleteSession(ctx, sessionID)
-	m.forget([]string{sessionID})
+	m.forget([]string{sessionID}, map[string]time.Time{})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return errUnknown
@@ -44,8 +46,10 @@ func (m *Manager) RevokeUser(ctx context.Context, userID string) (int, error) {
 	listed, listErr := m.store.ListSessions(ctx, userID)
 	n, err := m.store.DeleteUserSessions(ctx, userID)
 	ids := make([]string, 0, len(listed))
+	expires := make(map[string]time.Time, len(listed))
 	for _, s := range listed {
 		ids = append(ids, s.ID)
+		expires[s.ID] = s.ExpiresAt
 	}
 	m.mu.RLock()
 	for id, e := range m.cache {
@@ -54,7 +58,7 @@ func (m *Manager) RevokeUser(ctx context.Context, userID string) (int, error) {
 		}
 	}
 	m.mu.RUnlock()
-	m.forget(ids)
+	m.forget(ids, expires)
 	if err != nil {
 		return n, fmt.Errorf("session: revoke user: %w", err)
 	}
@@ -66,18 +70,31 @@ func (m *Manager) RevokeUser(ctx context.Context, userID string) (int, error) {
 
 // Invalidate drops a session from the cache and runs the hooks, without
 // touching the store: for revocations made elsewhere (another replica, a
-// store notification) or a session changed in the store.
+// store notification) or a session changed in the store. It adds no
+// negative entry (a changed session must load again); the next lookup asks
+// the store, and a revoked session is remembered as gone from then on.
 func (m *Manager) Invalidate(sessionID string) {
-	m.forget([]string{sessionID})
+	m.forget([]string{sessionID}, nil)
 }
 
 // forget evicts ids, bumping the generation so that no lookup that read
-// the store before now can cache them again, then runs the hooks.
-func (m *Manager) forget(ids []string) {
+// the store before now can cache them again, then runs the hooks. With a
+// non-nil gone map the ids are revoked: each is remembered as gone until
+// its session's expiry (from gone or the cache; a revoked session cannot
+// come back, so no sooner than the negative TTL).
+func (m *Manager) forget(ids []string, gone map[string]time.Time) {
+	now := m.clock()
 	m.mu.Lock()
 	m.gen.Add(1)
 	for _, id := range ids {
+		until := gone[id]
+		if e := m.cache[id]; e != nil && e.sess.ExpiresAt.After(until) {
+			until = e.sess.ExpiresAt
+		}
 		delete(m.cache, id)
+		if gone != nil {
+			m.addNegativeLocked(id, errUnknown, later(until, now.Add(m.negTTL)))
+		}
 	}
 	m.mu.Unlock()
 	m.pendMu.Lock()
@@ -98,4 +115,11 @@ func (m *Manager) forget(ids []string) {
 			fn(id)
 		}
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
