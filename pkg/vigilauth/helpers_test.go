@@ -47,6 +47,23 @@ type gateway struct {
 	cacheControl string
 	down         bool
 	fetches      atomic.Int32
+	// When gate is set, each fetch signals arrived and then waits for
+	// gate to close: a slow gateway.
+	gate    chan struct{}
+	arrived chan struct{}
+}
+
+// hold makes fetches wait until the returned release is called (also
+// called at cleanup, so that the server can close).
+func (g *gateway) hold(t testing.TB) (release func()) {
+	g.mu.Lock()
+	g.gate, g.arrived = make(chan struct{}), make(chan struct{}, 16)
+	gate := g.gate
+	g.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	return release
 }
 
 func newGateway(t testing.TB) (*gateway, string) {
@@ -58,6 +75,13 @@ func newGateway(t testing.TB) (*gateway, string) {
 
 func (g *gateway) serve(w http.ResponseWriter, _ *http.Request) {
 	g.fetches.Add(1)
+	g.mu.Lock()
+	gate, arrived := g.gate, g.arrived
+	g.mu.Unlock()
+	if gate != nil {
+		arrived <- struct{}{}
+		<-gate
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.down {

@@ -24,22 +24,33 @@ const (
 	// cannot be reached, for a short while only.
 	staleGrace  = 10 * time.Minute
 	maxJWKSSize = 1 << 20
+	// keySetFetchTimeout bounds one JWKS fetch. Fetches do not run under
+	// the caller's context, so this is their only deadline.
+	keySetFetchTimeout = 10 * time.Second
 )
 
 // keySet is the gateway's JWKS, fetched lazily and cached per its
 // Cache-Control max-age. All fetches, first included, are at least
 // minInterval apart, and concurrent callers share one fetch.
+//
+// A fetch belongs to the key set, not to the request that started it: it
+// runs in its own goroutine under context.WithoutCancel and fetchTimeout,
+// so a client that disconnects mid-fetch neither aborts it nor records its
+// cancellation as the key set's error (which would fail every verification
+// needing keys for minInterval).
 type keySet struct {
-	url         string
-	client      *http.Client
-	now         func() time.Time
-	minInterval time.Duration
-	algs        []jose.SignatureAlgorithm
+	url          string
+	client       *http.Client
+	now          func() time.Time
+	minInterval  time.Duration
+	fetchTimeout time.Duration
+	algs         []jose.SignatureAlgorithm
 
 	cur         atomic.Pointer[keySnapshot]
-	mu          sync.Mutex // serialises fetches; guards the fields below
+	mu          sync.Mutex // guards the fields below
 	lastAttempt time.Time
 	lastErr     error
+	inflight    chan struct{} // closed when the running fetch ends; nil when none runs
 }
 
 type keySnapshot struct {
@@ -70,25 +81,56 @@ func (k *keySet) key(ctx context.Context, kid string) (jose.JSONWebKey, error) {
 }
 
 // refresh fetches the set unless another caller did since seen was
-// loaded, or the last attempt was under minInterval ago.
+// loaded, or the last attempt was under minInterval ago. It waits for the
+// fetch (its own or one already running) until ctx ends; a caller that
+// gives up gets its context's error, which is never recorded.
 func (k *keySet) refresh(ctx context.Context, seen *keySnapshot) (*keySnapshot, error) {
+	k.mu.Lock()
+	if cur := k.cur.Load(); cur != seen {
+		k.mu.Unlock()
+		return cur, nil
+	}
+	done := k.inflight
+	if done == nil {
+		now := k.now()
+		if !k.lastAttempt.IsZero() && now.Sub(k.lastAttempt) < k.minInterval {
+			err := k.lastErr
+			k.mu.Unlock()
+			return seen, err
+		}
+		k.lastAttempt = now
+		done = make(chan struct{})
+		k.inflight = done
+		go k.run(context.WithoutCancel(ctx), now, done)
+	}
+	k.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return seen, fmt.Errorf("%w: %w", ErrKeySet, ctx.Err())
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if cur := k.cur.Load(); cur != seen {
 		return cur, nil
 	}
-	now := k.now()
-	if !k.lastAttempt.IsZero() && now.Sub(k.lastAttempt) < k.minInterval {
-		return seen, k.lastErr
-	}
-	k.lastAttempt = now
+	return seen, k.lastErr
+}
+
+// run performs one fetch under the key set's own deadline and publishes
+// its outcome. ctx carries the caller's values but not its cancellation.
+func (k *keySet) run(ctx context.Context, now time.Time, done chan struct{}) {
+	ctx, cancel := context.WithTimeout(ctx, k.fetchTimeout)
+	defer cancel()
 	snap, err := k.fetch(ctx, now)
+	k.mu.Lock()
 	k.lastErr = err
-	if err != nil {
-		return seen, err
+	if err == nil {
+		k.cur.Store(snap)
 	}
-	k.cur.Store(snap)
-	return snap, nil
+	k.inflight = nil
+	k.mu.Unlock()
+	close(done)
 }
 
 func (k *keySet) fetch(ctx context.Context, now time.Time) (*keySnapshot, error) {

@@ -143,3 +143,57 @@ func TestParseKeySet(t *testing.T) {
 		t.Fatalf("bad set: err = %v", err)
 	}
 }
+
+// TestKeySetFetchOutlivesCaller: a client that disconnects while the JWKS
+// is being fetched gets its own error, and the fetch completes for the
+// next caller instead of failing every verification for the refresh
+// interval.
+func TestKeySetFetchOutlivesCaller(t *testing.T) {
+	g, kid := newGateway(t)
+	clk := &testClock{t: testNow}
+	v := newTestVerifier(t, g, clk)
+	release := g.hold(t)
+	tok := g.sign(kid, defaultHeader(kid), defaultClaims(testNow))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := v.Verify(ctx, tok); errc <- err }()
+	<-g.arrived // the fetch is at the gateway
+	cancel()    // the client disconnects
+	err := <-errc
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrKeySet) {
+		t.Fatalf("cancelled caller: err = %v, want ErrKeySet wrapping context.Canceled", err)
+	}
+	release()
+	// Same instant, so inside MinRefreshInterval: the fetch the first
+	// caller started must have been kept.
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatalf("after a cancelled caller: %v", err)
+	}
+	if n := g.fetches.Load(); n != 1 {
+		t.Fatalf("fetches = %d, want 1", n)
+	}
+}
+
+// TestKeySetFetchTimeout: fetches have their own deadline even when the
+// caller's context has none, and concurrent callers share one fetch.
+func TestKeySetFetchTimeout(t *testing.T) {
+	g, kid := newGateway(t)
+	clk := &testClock{t: testNow}
+	v := newTestVerifier(t, g, clk)
+	v.keys.fetchTimeout = 50 * time.Millisecond
+	g.hold(t)
+	tok := g.sign(kid, defaultHeader(kid), defaultClaims(testNow))
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { _, err := v.Verify(context.Background(), tok); errs <- err }()
+	}
+	for range 3 {
+		if err := <-errs; !errors.Is(err, ErrKeySet) || !strings.Contains(err.Error(), "deadline exceeded") {
+			t.Fatalf("err = %v, want ErrKeySet after the fetch deadline", err)
+		}
+	}
+	if n := g.fetches.Load(); n != 1 {
+		t.Fatalf("fetches = %d, want 1 shared fetch", n)
+	}
+}

@@ -161,7 +161,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	v.keys = &keySet{
 		url: cfg.JWKSURL, client: v.cfg.HTTPClient, now: v.cfg.Clock,
-		minInterval: v.cfg.MinRefreshInterval, algs: v.algs,
+		minInterval: v.cfg.MinRefreshInterval, fetchTimeout: keySetFetchTimeout, algs: v.algs,
 	}
 	return v, nil
 }
