@@ -196,7 +196,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e := httperr.New(http.StatusForbidden, "access-denied",
 			"You are signed in, but this application's policy does not let you in.", nil)
 		e.Reasons = reasonCodes(&d)
-		e.Links = []httperr.Link{{Label: "Sign in as someone else", URL: g.o.PublicURL + "/.vigil/logout"}}
+		e.Links = []httperr.Link{{Label: "Sign in as someone else",
+			URL: g.o.PublicURL + "/.vigil/logout?rd=" + url.QueryEscape(g.returnURL(r))}}
 		g.errs.Write(w, r, e)
 		g.decided(r, rt, sess, &d, http.StatusForbidden, now, in)
 	}
@@ -228,13 +229,17 @@ func (g *Gateway) challenge(w http.ResponseWriter, r *http.Request) int {
 		g.errs.Write(w, r, e)
 		return http.StatusUnauthorized
 	}
+	http.Redirect(w, r, g.login+url.QueryEscape(g.returnURL(r)), http.StatusFound)
+	return http.StatusFound
+}
+
+// returnURL is the absolute URL of r, where sign-in brings the user back.
+func (g *Gateway) returnURL(r *http.Request) string {
 	scheme := g.scheme
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	back := scheme + "://" + r.Host + r.URL.RequestURI()
-	http.Redirect(w, r, g.login+url.QueryEscape(back), http.StatusFound)
-	return http.StatusFound
+	return scheme + "://" + r.Host + r.URL.RequestURI()
 }
 
 func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, rt *Route, s *store.Session, d *policy.Decision, now time.Time, in policy.Input) {

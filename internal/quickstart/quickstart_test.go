@@ -143,7 +143,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 
 	// Logout ends the session: the next request must sign in again.
-	resp, err := alice.Get(app + "/.vigil/logout")
+	resp, err := alice.PostForm(app+"/.vigil/logout", nil) // GET only shows the confirmation page
 	if err != nil {
 		t.Fatal(err)
 	}

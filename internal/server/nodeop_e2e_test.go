@@ -120,7 +120,15 @@ func TestEndToEndWithNodeOIDCProvider(t *testing.T) {
 	if sessionCookie == nil {
 		t.Fatalf("no %s cookie in the browser after sign-in", cfg.Session.CookieName)
 	}
-	page = get(t, alice, public+"/.vigil/logout", "text/html", nil)
+	// GET /.vigil/logout only asks (logout CSRF); its form POSTs.
+	confirm := get(t, alice, public+"/.vigil/logout", "text/html", nil)
+	if body := readBody(t, confirm); confirm.StatusCode != http.StatusOK || !strings.Contains(body, `method="post"`) {
+		t.Fatalf("logout confirmation page: HTTP %d", confirm.StatusCode)
+	}
+	page, err = alice.PostForm(public+"/.vigil/logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if page.Request.URL.Host != opOrigin.Host {
 		page.Body.Close()
 		t.Fatalf("logout ended at %s (HTTP %d), want the provider's end_session page", page.Request.URL, page.StatusCode)
