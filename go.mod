@@ -16,7 +16,7 @@ require (
 )
 
 require (
-	github.com/wneessen/go-mail v0.8.1 // indirect
+	github.com/wneessen/go-mail v0.8.1
 	golang.org/x/crypto v0.58.0 // indirect
 )
 
