@@ -43,9 +43,6 @@ type Message struct {
 // ErrNoMessage is returned by LatestMessage when nothing arrives in time.
 var ErrNoMessage = errors.New("mailpit: no message for that recipient")
 
-// latestWait bounds how long LatestMessage waits for a message to show up.
-const latestWait = 5 * time.Second
-
 // Messages lists the stored messages, newest first.
 func (s *Server) Messages() ([]Summary, error) {
 	var list struct {
@@ -76,9 +73,9 @@ func (s *Server) Headers(id string) (map[string][]string, error) {
 }
 
 // LatestMessage returns the newest message addressed to to (compared
-// without regard to case), waiting a few seconds for one to arrive.
+// without regard to case), waiting up to s.MessageWait for one to arrive.
 func (s *Server) LatestMessage(to string) (*Message, error) {
-	deadline := time.Now().Add(latestWait)
+	deadline := time.Now().Add(s.MessageWait)
 	for {
 		list, err := s.Messages()
 		if err != nil {
@@ -92,7 +89,7 @@ func (s *Server) LatestMessage(to string) (*Message, error) {
 			}
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w %q after %v", ErrNoMessage, to, latestWait)
+			return nil, fmt.Errorf("%w %q after %v", ErrNoMessage, to, s.MessageWait)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -44,6 +44,8 @@ type Server struct {
 	APIURL   string // http://127.0.0.1:PORT, no trailing slash
 	// RootCAs trusts the SMTP certificate when Options.TLS is set.
 	RootCAs *x509.CertPool
+	// MessageWait bounds how long LatestMessage polls; 5s unless changed.
+	MessageWait time.Duration
 
 	http *http.Client
 }
@@ -66,7 +68,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	}
 	dir := t.TempDir()
 	args := []string{"--disable-version-check", "--smtp-disable-rdns", "--database", filepath.Join(dir, "mailpit.db")}
-	s := &Server{SMTPHost: "127.0.0.1", http: &http.Client{Timeout: 5 * time.Second}}
+	s := &Server{SMTPHost: "127.0.0.1", MessageWait: 5 * time.Second, http: &http.Client{Timeout: 5 * time.Second}}
 	if opts.Users != nil {
 		args = append(args, "--smtp-auth-file", writeFile(t, dir, "smtp-users", htpasswd(t, opts.Users)))
 		if opts.TLS == TLSNone {

@@ -6,6 +6,7 @@ import (
 	"net/smtp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRoundTrip sends with the standard library's SMTP client, not the
@@ -31,6 +32,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("Messages = %v, %v", list, err)
 	}
+	s.MessageWait = 200 * time.Millisecond
 	if _, err := s.LatestMessage("nobody@example.com"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("LatestMessage for an unknown recipient: %v", err)
 	}
