@@ -90,6 +90,17 @@ func toGray(img image.Image) *image.Gray {
 				out[x] = uint8((l*a + 255*(255-a)) / 255)
 			}
 		}
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			row := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.Pix[y*g.Stride:]
+			for x := 0; x < w; x++ {
+				// Premultiplied: adding the missing alpha composites over white.
+				p := row[4*x : 4*x+4]
+				white := 255 - uint32(p[3])
+				out[x] = uint8(luma(uint32(p[0])+white, uint32(p[1])+white, uint32(p[2])+white))
+			}
+		}
 	default:
 		for y := 0; y < h; y++ {
 			out := g.Pix[y*g.Stride:]

@@ -38,7 +38,7 @@ func parseTSV(out string) []ocrLine {
 		}
 		text := strings.TrimSpace(f[11])
 		conf, err := strconv.ParseFloat(f[10], 64)
-		if text == "" || err != nil || conf < 0 || conf > 100 {
+		if text == "" || err != nil || !(conf >= 0 && conf <= 100) { // NaN too
 			continue
 		}
 		key := f[2] + "/" + f[3] + "/" + f[4] // block/paragraph/line
