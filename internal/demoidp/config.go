@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/oidcop"
 )
 
 // Config configures a demo identity provider. Issuer, Users and Clients are
@@ -17,7 +17,7 @@ import (
 type Config struct {
 	// Issuer is the provider's issuer URL, e.g. http://localhost:9001. It
 	// must be https, except that plain http is accepted for localhost and
-	// loopback addresses (see issuerInsecure).
+	// loopback addresses (see oidcop.CheckIssuer).
 	Issuer  string
 	Users   []User
 	Clients []Client
@@ -51,12 +51,7 @@ type User struct {
 // Client is a registered relying party. A client with a Secret is
 // confidential (client_secret_basic or client_secret_post, PKCE optional);
 // without one it is public and must use PKCE with S256.
-type Client struct {
-	ID                     string
-	Secret                 string
-	RedirectURIs           []string
-	PostLogoutRedirectURIs []string
-}
+type Client = oidcop.Client
 
 // DefaultUsers returns the seeded demo accounts that `vigil quickstart`
 // prints. Their passwords are public: never reuse them anywhere.
@@ -80,41 +75,9 @@ func DefaultUsers() []User {
 	}
 }
 
-// issuerInsecure validates the issuer and reports whether it is plain http,
-// which the op package only accepts with WithAllowInsecure. We allow that for
-// localhost and loopback addresses only: the quickstart runs everything on
-// one machine without certificates, and nothing else should ever send
-// tokens over plain http.
-func issuerInsecure(issuer string) (bool, error) {
-	u, err := url.Parse(issuer)
-	if err != nil || u.Host == "" {
-		return false, fmt.Errorf("issuer %q is not an absolute URL", issuer)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return false, fmt.Errorf("issuer %q must not have a query, fragment or user info", issuer)
-	}
-	if strings.HasSuffix(u.Path, "/") {
-		return false, fmt.Errorf("issuer %q must not end with a slash", issuer)
-	}
-	switch u.Scheme {
-	case "https":
-		return false, nil
-	case "http":
-		host := u.Hostname()
-		if host == "localhost" {
-			return true, nil
-		}
-		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-			return true, nil
-		}
-		return false, fmt.Errorf("issuer %q: plain http is only allowed for localhost or loopback addresses", issuer)
-	default:
-		return false, fmt.Errorf("issuer %q must use https", issuer)
-	}
-}
-
-// validate reports every problem with the users and clients at once.
-func validate(users []User, clients []Client) error {
+// validateUsers reports every problem with the users at once; oidcop
+// checks the issuer and the clients.
+func validateUsers(users []User) error {
 	var errs []error
 	if len(users) == 0 {
 		errs = append(errs, errors.New("at least one user is required"))
@@ -141,26 +104,6 @@ func validate(users []User, clients []Client) error {
 		usernames[name] = true
 		if u.Password == "" {
 			errs = append(errs, fmt.Errorf("users[%d]: password is required", i))
-		}
-	}
-	if len(clients) == 0 {
-		errs = append(errs, errors.New("at least one client is required"))
-	}
-	ids := map[string]bool{}
-	for i, c := range clients {
-		if c.ID == "" || strings.ContainsAny(c.ID, ":") {
-			errs = append(errs, fmt.Errorf("clients[%d]: id is required and must not contain ':'", i))
-		} else if ids[c.ID] {
-			errs = append(errs, fmt.Errorf("clients[%d]: duplicate id %q", i, c.ID))
-		}
-		ids[c.ID] = true
-		if len(c.RedirectURIs) == 0 {
-			errs = append(errs, fmt.Errorf("clients[%d]: at least one redirect URI is required", i))
-		}
-		for _, raw := range append(append([]string{}, c.RedirectURIs...), c.PostLogoutRedirectURIs...) {
-			if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
-				errs = append(errs, fmt.Errorf("clients[%d]: %q is not an absolute http(s) URL without fragment", i, raw))
-			}
 		}
 	}
 	return errors.Join(errs...)

@@ -1,12 +1,17 @@
 package demoidp
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/vigil-gw/vigil/internal/oidcop"
 )
 
 // directory holds the demo users. Passwords are kept only as HMAC-SHA256
@@ -78,30 +83,47 @@ func (d *directory) usernames() []string {
 	return names
 }
 
-// fill sets the claims of subject released for scopes: OIDC Core section 5.4
-// for email and profile; groups always, since every Vigil policy demo needs
-// them.
-func (d *directory) fill(info *oidc.UserInfo, subject string, scopes []string) bool {
+var _ oidcop.ClaimsSource = (*directory)(nil)
+
+var errNoUser = errors.New("user no longer exists")
+
+// IDTokenClaims and UserinfoClaims release the same claims: the demo
+// provider ignores the claims request parameter.
+func (d *directory) IDTokenClaims(_ context.Context, subject, _ string, scopes []string, _ json.RawMessage) (map[string]any, error) {
+	return d.claims(subject, scopes)
+}
+
+func (d *directory) UserinfoClaims(_ context.Context, subject, _ string, scopes []string, _ json.RawMessage) (map[string]any, error) {
+	return d.claims(subject, scopes)
+}
+
+// claims returns the claims of subject released for scopes: OIDC Core
+// section 5.4 for email and profile; groups always, since every Vigil
+// policy demo needs them.
+func (d *directory) claims(subject string, scopes []string) (map[string]any, error) {
 	rec, ok := d.bySubject[subject]
 	if !ok {
-		return false
+		return nil, errNoUser
 	}
 	u := rec.user
-	info.Subject = u.Subject
+	out := map[string]any{}
 	if slices.Contains(scopes, oidc.ScopeEmail) && u.Email != "" {
-		info.Email = u.Email
-		info.EmailVerified = oidc.Bool(true)
+		out["email"] = u.Email
+		out["email_verified"] = true
 	}
 	if slices.Contains(scopes, oidc.ScopeProfile) {
-		info.Name = u.Name
-		info.GivenName = u.GivenName
-		info.FamilyName = u.FamilyName
-		info.PreferredUsername = u.Username
+		for k, v := range map[string]string{
+			"name": u.Name, "given_name": u.GivenName, "family_name": u.FamilyName, "preferred_username": u.Username,
+		} {
+			if v != "" {
+				out[k] = v
+			}
+		}
 	}
 	groups := slices.Clone(u.Groups)
 	if groups == nil {
 		groups = []string{}
 	}
-	info.AppendClaims("groups", groups)
-	return true
+	out["groups"] = groups
+	return out, nil
 }
