@@ -1,25 +1,40 @@
 package demoidp
 
 import (
-	"encoding/base64"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/oidcop"
 )
 
-// browserCookie binds each auth request to the browser that first opened
-// its login page. The POST of the form and the op callback must present
-// the same value, so a leaked auth request ID is useless in another browser
-// and a cross-site form post (no cookie under SameSite=Lax) is refused. The
-// name is unusual on purpose: cookies ignore ports, and in the quickstart
-// the gateway runs on the same host.
-const browserCookie = "vigil_demoidp_browser"
+// The demo provider authenticates with a password only, so every token
+// carries the same method and assurance values.
+const (
+	// ACR is the acr value of every ID token the demo provider issues.
+	ACR         = "urn:vigil:demo:pwd"
+	amrPassword = "pwd" // RFC 8176
+)
+
+// maxAttempts is how many passwords one auth request may try; after that the
+// request is dropped and the user must start again at the application.
+const maxAttempts = 5
 
 const maxFormBytes = 16 << 10
+
+// flow is what the login UI needs from the OP core.
+type flow interface {
+	Bind(w http.ResponseWriter, r *http.Request, id string) (oidcop.Request, error)
+	Attempt(r *http.Request, id string, limit int) (oidcop.Request, int, error)
+	Abandon(id string)
+	Complete(ctx context.Context, id string, res oidcop.Result) (string, error)
+}
+
+var _ flow = (*oidcop.Provider)(nil)
 
 // passwordChecker is what the login UI needs from the user directory.
 type passwordChecker interface {
@@ -28,19 +43,33 @@ type passwordChecker interface {
 
 var _ passwordChecker = (*directory)(nil)
 
-// loginUI serves the login form and guards the op callback.
+// loginUI is the password form: the oidcop Authenticator of the demo
+// provider.
 type loginUI struct {
-	store        loginStore
-	users        passwordChecker
-	usernames    []string
-	pages        *pages
-	now          func() time.Time
-	random       io.Reader
-	log          *slog.Logger
-	formAction   string // path of the login endpoint
-	callbackPath string // path of the op's authorize callback
-	cookiePath   string
-	cookieSecure bool
+	op         flow // set by New before anything is served
+	users      passwordChecker
+	usernames  []string
+	pages      *pages
+	now        func() time.Time
+	log        *slog.Logger
+	formAction string // path of the login endpoint
+}
+
+var _ oidcop.Authenticator = (*loginUI)(nil)
+
+// Begin sends every authorization to the password form: there are no
+// sessions, so prompt=login and max_age are met by asking every time.
+func (ui *loginUI) Begin(_ context.Context, req oidcop.Request) (string, error) {
+	return ui.formAction + "?authRequestID=" + url.QueryEscape(req.ID), nil
+}
+
+// routes serves the UI's paths (relative to the issuer path).
+func (ui *loginUI) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /login", ui.handle(ui.showForm))
+	mux.Handle("POST /login", http.NewCrossOriginProtection().Handler(ui.handle(ui.submit)))
+	mux.Handle("GET /logged-out", ui.handle(ui.loggedOut))
+	return mux
 }
 
 // userError is an error with text that is safe to show. Everything else
@@ -55,16 +84,16 @@ type userError struct {
 func (e *userError) Error() string { return fmt.Sprintf("%s: %v", e.msg, e.err) }
 func (e *userError) Unwrap() error { return e.err }
 
-// storeError maps the login store's errors to what the user may read.
-func storeError(err error) error {
+// flowError maps the core's errors to what the user may read.
+func flowError(err error) error {
 	switch {
-	case errors.Is(err, errUnknownRequest):
+	case errors.Is(err, oidcop.ErrUnknownRequest):
 		return &userError{http.StatusNotFound, "Sign-in expired", "This sign-in request is unknown or has expired. Go back to the application and sign in again.", err}
-	case errors.Is(err, errOtherBrowser), errors.Is(err, errBrowserMissing):
+	case errors.Is(err, oidcop.ErrOtherBrowser):
 		return &userError{http.StatusForbidden, "Sign-in not allowed", "This sign-in was started in another browser or your cookies are blocked. Go back to the application and sign in again.", err}
-	case errors.Is(err, errTooManyAttempts):
+	case errors.Is(err, oidcop.ErrTooManyAttempts):
 		return &userError{http.StatusTooManyRequests, "Too many attempts", "Too many failed sign-in attempts. Go back to the application and sign in again.", err}
-	case errors.Is(err, errAlreadySignedIn):
+	case errors.Is(err, oidcop.ErrCompleted):
 		return &userError{http.StatusConflict, "Already signed in", "This sign-in request has already been completed. Go back to the application.", err}
 	}
 	return err
@@ -91,43 +120,15 @@ func (ui *loginUI) handle(h func(http.ResponseWriter, *http.Request) error) http
 	})
 }
 
-// browserID returns the browser's binding value, setting a new cookie when
-// it has none.
-func (ui *loginUI) browserID(w http.ResponseWriter, r *http.Request) (string, error) {
-	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) >= 32 {
-		return c.Value, nil
-	}
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(ui.random, b); err != nil {
-		return "", fmt.Errorf("browser binding: %w", err)
-	}
-	v := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{
-		Name: browserCookie, Value: v, Path: ui.cookiePath,
-		HttpOnly: true, Secure: ui.cookieSecure, SameSite: http.SameSiteLaxMode,
-	})
-	return v, nil
-}
-
-func presentedBrowser(r *http.Request) string {
-	if c, err := r.Cookie(browserCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
-// showForm is GET /login?authRequestID=...
+// showForm is GET /login?authRequestID=...; it binds the request to the
+// browser.
 func (ui *loginUI) showForm(w http.ResponseWriter, r *http.Request) error {
 	id := r.URL.Query().Get("authRequestID")
-	browser, err := ui.browserID(w, r)
+	req, err := ui.op.Bind(w, r, id)
 	if err != nil {
-		return err
+		return flowError(err)
 	}
-	clientID, err := ui.store.loginClient(id, browser)
-	if err != nil {
-		return storeError(err)
-	}
-	return ui.renderForm(w, http.StatusOK, id, clientID, "", "")
+	return ui.renderForm(w, http.StatusOK, id, req.ClientID, "", "")
 }
 
 func (ui *loginUI) renderForm(w http.ResponseWriter, status int, id, clientID, username, msg string) error {
@@ -147,37 +148,28 @@ func (ui *loginUI) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PostForm.Get("authRequestID")
 	username := r.PostForm.Get("username")
-	clientID, left, err := ui.store.beginAttempt(id, presentedBrowser(r))
+	req, left, err := ui.op.Attempt(r, id, maxAttempts)
 	if err != nil {
-		return storeError(err)
+		return flowError(err)
 	}
 	subject, ok := ui.users.Check(username, r.PostForm.Get("password"))
 	if !ok {
 		ui.log.WarnContext(r.Context(), "demo idp: wrong username or password", "auth_request", id, "attempts_left", left)
 		if left == 0 {
-			ui.store.abandon(id)
-			return storeError(errTooManyAttempts)
+			ui.op.Abandon(id)
+			return flowError(oidcop.ErrTooManyAttempts)
 		}
-		return ui.renderForm(w, http.StatusUnauthorized, id, clientID, username, "Invalid username or password.")
+		return ui.renderForm(w, http.StatusUnauthorized, id, req.ClientID, username, "Invalid username or password.")
 	}
-	if err := ui.store.completeLogin(id, subject, ui.now()); err != nil {
-		return storeError(err)
+	next, err := ui.op.Complete(r.Context(), id, oidcop.Result{
+		Subject: subject, AuthTime: ui.now(), ACR: ACR, AMR: []string{amrPassword},
+	})
+	if err != nil {
+		return flowError(err)
 	}
 	ui.log.InfoContext(r.Context(), "demo idp: signed in", "sub", subject, "auth_request", id)
-	http.Redirect(w, r, ui.callbackPath+"?id="+url.QueryEscape(id), http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
-}
-
-// guardCallback lets the op's authorize callback run only in the browser
-// the auth request is bound to.
-func (ui *loginUI) guardCallback(next http.Handler) http.Handler {
-	return ui.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if err := ui.store.checkBrowser(r.URL.Query().Get("id"), presentedBrowser(r)); err != nil {
-			return storeError(err)
-		}
-		next.ServeHTTP(w, r)
-		return nil
-	})
 }
 
 // loggedOut is where end_session lands without a post_logout_redirect_uri.
