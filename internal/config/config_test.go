@@ -23,13 +23,21 @@ providers:
     issuer: https://login.example.com
     client_id: vigil
     client_secret: {env: TEST_VIGIL_CLIENT_SECRET}
+verifiers:
+  - name: idv
+    issuer: https://verify.example.com/
+    client_id: vigil-idv
+    acr_values: [urn:example:ial2]
+    acr_levels: {"urn:example:ial2": ial2}
 apps:
   - name: wiki
     host: wiki.example.com
     upstream: http://127.0.0.1:3000
+    verifier: idv
     policies:
       - action: allow
         include: [{email_domain: example.com}]
+        require: [{verified: ial2}, {verified_within: 720h}]
 `
 
 func TestParseGoodAppliesDefaults(t *testing.T) {
@@ -54,6 +62,14 @@ func TestParseGoodAppliesDefaults(t *testing.T) {
 		{"algs", strings.Join(c.Providers[0].SigningAlgs, " "), "RS256 ES256"},
 		{"prefix", c.Apps[0].PathPrefix, "/"},
 		{"email selector", c.Apps[0].Policies[0].Include[0].EmailDomain[0], "example.com"},
+		{"verifier issuer trimmed", c.Verifiers[0].Issuer, "https://verify.example.com"},
+		{"verifier scopes", strings.Join(c.Verifiers[0].Scopes, " "), "openid"},
+		{"verifier algs", strings.Join(c.Verifiers[0].SigningAlgs, " "), "RS256 ES256"},
+		{"verifier skew", c.Verifiers[0].ClockSkew.D(), time.Minute},
+		{"verifier acr level", c.Verifiers[0].ACRLevels["urn:example:ial2"], "ial2"},
+		{"app verifier", c.Apps[0].Verifier, "idv"},
+		{"verified selector", c.Apps[0].Policies[0].Require[0].Verified, "ial2"},
+		{"verified_within selector", c.Apps[0].Policies[0].Require[1].VerifiedWithin.D(), 720 * time.Hour},
 	}
 	for _, ck := range checks {
 		if ck.got != ck.want {
@@ -104,6 +120,16 @@ providers:
   - name: dup
     issuer: https://a.example
     client_id: x
+verifiers:
+  - name: Idv
+    issuer: http://verify.example.com
+    signing_algs: [HS256]
+    clock_skew: 1h
+    acr_values: ["a b", ok, ok]
+    acr_levels: {ok: ial9}
+  - name: idv
+    issuer: https://verify.example.com
+    client_id: x
 apps:
   - name: wiki
     upstream: "javascript:alert(1)"
@@ -119,6 +145,15 @@ apps:
     upstream: http://u
     path_prefix: /a/../b
     policies: [{action: bypass, include: [{everyone: true}]}]
+  - name: kyc
+    upstream: http://u
+    path_prefix: /kyc
+    verifier: ghost
+    policies: [{action: allow, include: [{everyone: true}]}]
+  - name: bank
+    upstream: http://u
+    path_prefix: /bank
+    policies: [{action: allow, include: [{everyone: true}], require: [{verified: ial2}, {verified_within: 24h}]}]
 `
 	_, err := Parse([]byte(bad))
 	if err == nil {

@@ -113,6 +113,17 @@ func (c *Config) SetDefaults() {
 		}
 		defDur(&p.ClockSkew, time.Minute)
 	}
+	for i := range c.Verifiers {
+		v := &c.Verifiers[i]
+		v.Issuer = strings.TrimRight(v.Issuer, "/")
+		if !contains(v.Scopes, "openid") {
+			v.Scopes = append([]string{"openid"}, v.Scopes...)
+		}
+		if len(v.SigningAlgs) == 0 {
+			v.SigningAlgs = []string{"RS256", "ES256"}
+		}
+		defDur(&v.ClockSkew, time.Minute)
+	}
 	for i := range c.Apps {
 		a := &c.Apps[i]
 		def(&a.PathPrefix, "/")

@@ -12,6 +12,7 @@ type Config struct {
 	Assertion Assertion  `yaml:"assertion"`
 	Log       Log        `yaml:"log"`
 	Providers []Provider `yaml:"providers"`
+	Verifiers []Verifier `yaml:"verifiers"`
 	Apps      []App      `yaml:"apps"`
 }
 
@@ -113,6 +114,29 @@ type Provider struct {
 	AssumeEmailVerified bool `yaml:"assume_email_verified"`
 }
 
+// Verifier is an OIDC provider that verifies identities (Vigil's own
+// verifier, or a vendor's). Users are sent there after signing in when an
+// app's policy needs a verified identity.
+type Verifier struct {
+	// Name is used by apps' verifier field. Required, [a-z0-9-].
+	Name string `yaml:"name"`
+	// Issuer is the OIDC issuer URL; discovery is read from it. Required.
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret Secret `yaml:"client_secret"`
+	// Scopes default to openid. "openid" is always added.
+	Scopes []string `yaml:"scopes"`
+	// SigningAlgs is the ID token algorithm allow-list. Default RS256, ES256.
+	SigningAlgs []string `yaml:"signing_algs"`
+	// ClockSkew tolerated for iat/exp. Default 1m, at most 5m.
+	ClockSkew Duration `yaml:"clock_skew"`
+	// ACRValues are requested as acr_values, preferred first. Optional.
+	ACRValues []string `yaml:"acr_values"`
+	// ACRLevels maps an acr value to the NIST assurance level (ial1, ial2,
+	// ial3) it stands for; used when the token carries no verified_claims.
+	ACRLevels map[string]string `yaml:"acr_levels"`
+}
+
 // ClaimMapping names the claims that carry email, groups and display name.
 type ClaimMapping struct {
 	Email  string `yaml:"email"`  // default "email"
@@ -136,6 +160,9 @@ type App struct {
 	PreserveHost bool `yaml:"preserve_host"`
 	// Providers allowed to sign in to this app. Default: all.
 	Providers []string `yaml:"providers"`
+	// Verifier names the verifier users are sent to when the policy needs
+	// a verified identity (verified, verified_within selectors). Optional.
+	Verifier string `yaml:"verifier"`
 	// Policies are evaluated in order; see the policy package. Default deny.
 	Policies []Rule `yaml:"policies"`
 }
@@ -161,6 +188,13 @@ type Selector struct {
 	AMR         StringList     `yaml:"amr,omitempty"`
 	IP          StringList     `yaml:"ip,omitempty"`
 	CEL         string         `yaml:"cel,omitempty"`
+	// Verified is a NIST IAL (ial1, ial2, ial3): the user verified their
+	// identity at the app's verifier to at least that level.
+	Verified string `yaml:"verified,omitempty"`
+	// VerifiedWithin is a duration: the verification is at most this old.
+	VerifiedWithin Duration `yaml:"verified_within,omitempty"`
+	// ACR matches the sign-in's or the verification's acr.
+	ACR StringList `yaml:"acr,omitempty"`
 }
 
 // ClaimSelector matches when the named claim equals (or, for an array

@@ -39,7 +39,9 @@ func (c *Config) Validate() error {
 	c.validateAssertion(&p)
 	c.validateLog(&p)
 	providers := c.validateProviders(&p)
+	verifiers := c.validateVerifiers(&p)
 	c.validateApps(&p, providers)
+	c.validateAppVerifiers(&p, verifiers)
 	return errors.Join(p...)
 }
 

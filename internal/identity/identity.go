@@ -32,4 +32,31 @@ type Identity struct {
 	// Claims is the full set of ID token (and userinfo) claims, for the
 	// claim selector and CEL expressions.
 	Claims map[string]any `json:"claims,omitempty"`
+	// Verification is set once the user has verified their identity at the
+	// app's verifier; nil until then.
+	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Verification is the outcome of an identity verification at a configured
+// verifier, done after the primary sign-in (a step-up). It is stored with
+// the session's identity, so every field must survive a JSON round trip.
+type Verification struct {
+	// Provider is the configured name of the verifier.
+	Provider string `json:"provider"`
+	// Subject is the verifier's own `sub` for the user.
+	Subject string `json:"sub"`
+	// TrustFramework and Level are from verified_claims.verification
+	// (e.g. nist_800_63A, ial2), or the level mapped from acr.
+	TrustFramework string `json:"trust_framework,omitempty"`
+	Level          string `json:"level,omitempty"`
+	// ACR and AMR as the verifier's ID token carried them.
+	ACR string   `json:"acr,omitempty"`
+	AMR []string `json:"amr,omitempty"`
+	// VerifiedAt is verified_claims.verification.time, or the token's
+	// auth_time when the verifier only returns acr.
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	// AuthTime is the verifier token's auth_time.
+	AuthTime time.Time `json:"auth_time,omitzero"`
+	// Methods are the distinct evidence check methods (vcrypt, bvr, ...).
+	Methods []string `json:"methods,omitempty"`
 }
