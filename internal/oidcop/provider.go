@@ -68,7 +68,9 @@ func New(cfg Config) (*Provider, error) {
 		// Interceptors run inside the op's router, after CORS and with
 		// the issuer in the context.
 		op.WithHttpInterceptors(
-			func(next http.Handler) http.Handler { return captureClaims(op.DefaultEndpoints.Authorization.Relative(), next) },
+			func(next http.Handler) http.Handler {
+				return captureClaims(op.DefaultEndpoints.Authorization.Relative(), next)
+			},
 			p.discoveryInterceptor,
 		),
 	}
