@@ -39,9 +39,10 @@ type rule struct {
 	include  []selector
 	require  []selector
 	exclude  []selector
-	identity bool   // some selector needs a signed-in user
-	decided  Reason // allowed-by / denied-by / bypass
-	noMatch  Reason // no-include-matched
+	identity bool    // some selector needs a signed-in user
+	decided  Reason  // allowed-by / denied-by / bypass
+	noMatch  Reason  // no-include-matched
+	step     *stepUp // verification selectors of an allow rule, or nil
 }
 
 var actions = map[string]Action{"allow": Allow, "deny": Deny, "bypass": Bypass}
@@ -136,5 +137,6 @@ func compileRule(c *config.Rule, index int, path string, cel *celCompiler) (rule
 		r.decided = Reason{Code: prefixBypass + r.name, Rule: r.name}
 	}
 	r.noMatch = Reason{Code: ReasonNoInclude, Rule: r.name}
+	r.step = compileStepUp(&r)
 	return r, errs
 }

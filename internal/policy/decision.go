@@ -96,6 +96,8 @@ type Decision struct {
 
 	reasons [maxReasons]Reason
 	n       uint8
+	// step is the verification the first fixable allow rule asks for.
+	step *stepUp
 }
 
 // Allowed reports whether the request may pass. For Bypass it is true too,

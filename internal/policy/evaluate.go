@@ -40,6 +40,9 @@ func (p *Policy) Evaluate(in *Input) Decision {
 			return d
 		case r.action == Allow && miss != nil:
 			d.add(miss)
+			if d.step == nil && r.step != nil && r.fixable(in) {
+				d.step = r.step
+			}
 		}
 	}
 	d.reasons[0] = p.noRuleMatched

@@ -31,6 +31,7 @@ type selector struct {
 	m        matcher
 	kind     string // everyone, email, ... as written in the configuration
 	identity bool   // needs a signed-in user to be evaluated
+	stepUp   bool   // a verification at the app's verifier could make it match
 	failed   Reason // require-failed:<kind>, for a require that did not match
 	excluded Reason // excluded-by:<kind>, for an exclude that matched
 }
@@ -60,7 +61,7 @@ func compileSelector(s *config.Selector, at selectorSpec, cel *celCompiler) (sel
 	kinds := setKinds(s)
 	switch len(kinds) {
 	case 0:
-		return selector{}, []error{fmt.Errorf("%s: no selector set: set one of everyone, email, email_domain, provider, group, claim, amr, ip or cel", at.path)}
+		return selector{}, []error{fmt.Errorf("%s: no selector set: set one of everyone, email, email_domain, provider, group, claim, amr, acr, verified, verified_within, ip or cel", at.path)}
 	case 1:
 	default:
 		return selector{}, []error{fmt.Errorf("%s: several selectors set (%s): set exactly one per list entry", at.path, strings.Join(kinds, ", "))}
@@ -92,6 +93,12 @@ func compileSelector(s *config.Selector, at selectorSpec, cel *celCompiler) (sel
 	case "ip":
 		sel.m, errs = compileIP(s.IP, at.path+".ip")
 		sel.identity = false
+	case "verified":
+		sel.m, errs = compileVerified(s.Verified, at.path+".verified")
+	case "verified_within":
+		sel.m, errs = compileVerifiedWithin(s.VerifiedWithin.D(), at.path+".verified_within")
+	case "acr":
+		sel.m, errs = compileACR(s.ACR, at.path+".acr")
 	case "cel":
 		var m *celMatcher
 		m, errs = cel.compile(s.CEL, at)
@@ -100,6 +107,7 @@ func compileSelector(s *config.Selector, at selectorSpec, cel *celCompiler) (sel
 			sel.identity = m.usesUser
 		}
 	}
+	sel.stepUp = kind == "verified" || kind == "verified_within" || kind == "acr"
 	if at.bypass && sel.identity && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("%s.%s: a bypass rule lets requests through without sign-in, so it can use only everyone, ip and cel on request", at.path, kind))
 	}
@@ -118,7 +126,7 @@ func setKinds(s *config.Selector) []string {
 		v    config.StringList
 	}{
 		{"email", s.Email}, {"email_domain", s.EmailDomain}, {"provider", s.Provider},
-		{"group", s.Group}, {"amr", s.AMR}, {"ip", s.IP},
+		{"group", s.Group}, {"amr", s.AMR}, {"acr", s.ACR}, {"ip", s.IP},
 	}
 	for _, l := range lists {
 		if l.v != nil {
@@ -127,6 +135,12 @@ func setKinds(s *config.Selector) []string {
 	}
 	if s.Claim != nil {
 		k = append(k, "claim")
+	}
+	if s.Verified != "" {
+		k = append(k, "verified")
+	}
+	if s.VerifiedWithin != 0 {
+		k = append(k, "verified_within")
 	}
 	if s.CEL != "" {
 		k = append(k, "cel")
