@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -18,12 +19,16 @@ type cachedToken struct {
 	userID   string
 	acr      string
 	authTime time.Time
+	// verification is the identity's, compared by pointer: identities are
+	// immutable, so a verification recorded later is a new pointer.
+	verification *identity.Verification
 }
 
 // matches reports whether the session still authenticates the same way as
 // when the token was minted (a step-up changes acr and auth_time).
 func (c *cachedToken) matches(s *store.Session) bool {
-	return c.userID == s.UserID && c.acr == s.Identity.ACR && c.authTime.Equal(s.Identity.AuthTime)
+	return c.userID == s.UserID && c.acr == s.Identity.ACR && c.authTime.Equal(s.Identity.AuthTime) &&
+		c.verification == s.Identity.Verification
 }
 
 const cacheShards = 16

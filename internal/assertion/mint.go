@@ -30,11 +30,24 @@ type claims struct {
 	AMR        []string `json:"amr,omitempty"`
 	ACR        string   `json:"acr,omitempty"`
 	AuthTime   int64    `json:"auth_time,omitempty"`
-	SessionID  string   `json:"sid"`
-	IssuedAt   int64    `json:"iat"`
-	NotBefore  int64    `json:"nbf"`
-	Expiry     int64    `json:"exp"`
-	ID         string   `json:"jti"`
+	// Verified is the user's identity verification, absent until they
+	// have verified at the app's verifier.
+	Verified  *verified `json:"verified,omitempty"`
+	SessionID string    `json:"sid"`
+	IssuedAt  int64     `json:"iat"`
+	NotBefore int64     `json:"nbf"`
+	Expiry    int64     `json:"exp"`
+	ID        string    `json:"jti"`
+}
+
+// verified summarises identity.Verification for upstreams; idp is the
+// configured verifier name.
+type verified struct {
+	Level          string `json:"level,omitempty"`
+	TrustFramework string `json:"trust_framework,omitempty"`
+	VerifiedAt     int64  `json:"verified_at,omitempty"`
+	ACR            string `json:"acr,omitempty"`
+	IdP            string `json:"idp"`
 }
 
 // reuseMargin is the least lifetime a cached assertion must have left to be
@@ -88,6 +101,12 @@ func (s *Signer) Mint(sess *store.Session, app string, now time.Time) (string, e
 	if !id.AuthTime.IsZero() {
 		c.AuthTime = id.AuthTime.Unix()
 	}
+	if v := id.Verification; v != nil {
+		c.Verified = &verified{Level: v.Level, TrustFramework: v.TrustFramework, ACR: v.ACR, IdP: v.Provider}
+		if !v.VerifiedAt.IsZero() {
+			c.Verified.VerifiedAt = v.VerifiedAt.Unix()
+		}
+	}
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return "", fmt.Errorf("assertion: encoding claims: %w", err)
@@ -102,7 +121,7 @@ func (s *Signer) Mint(sess *store.Session, app string, now time.Time) (string, e
 	}
 	s.cache.put(sess.ID, &cachedToken{
 		app: app, token: tok, kid: k.id, iat: now, exp: exp,
-		userID: sess.UserID, acr: id.ACR, authTime: id.AuthTime,
+		userID: sess.UserID, acr: id.ACR, authTime: id.AuthTime, verification: id.Verification,
 	}, now)
 	return tok, nil
 }

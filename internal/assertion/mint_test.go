@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -69,6 +70,26 @@ func TestMintClaims(t *testing.T) {
 	tok, _ = s.Mint(sess, "wiki", clk.Now())
 	if _, c := verify(t, s, tok); c.Expiry != now+60 {
 		t.Fatalf("exp = %d, want session expiry %d", c.Expiry, now+60)
+	}
+}
+
+func TestMintVerified(t *testing.T) {
+	clk := &fakeClock{t: testStart}
+	s := newTestSigner(t, &memKeyStore{}, clk)
+	sess := testSession(clk.Now())
+	at := clk.Now().Add(-time.Hour)
+	sess.Identity.Verification = &identity.Verification{
+		Provider: "idv", Subject: "v-9", TrustFramework: "nist_800_63A", Level: "ial2",
+		ACR: "urn:idv:ial2", VerifiedAt: at, AuthTime: at,
+	}
+	tok, err := s.Mint(sess, "wiki", clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := verify(t, s, tok)
+	want := verified{Level: "ial2", TrustFramework: "nist_800_63A", VerifiedAt: at.Unix(), ACR: "urn:idv:ial2", IdP: "idv"}
+	if c.Verified == nil || *c.Verified != want {
+		t.Fatalf("verified = %+v, want %+v", c.Verified, want)
 	}
 }
 
@@ -138,6 +159,9 @@ func TestMintCache(t *testing.T) {
 		{"forget", func() { s.Forget(sess.ID) }},
 		{"step-up acr", func() { sess.Identity.ACR = "urn:vigil:ial2" }},
 		{"step-up auth_time", func() { sess.Identity.AuthTime = clk.Now() }},
+		{"verification recorded", func() {
+			sess.Identity.Verification = &identity.Verification{Provider: "idv", Level: "ial2", TrustFramework: "nist_800_63A"}
+		}},
 		{"rotation", func() {
 			_ = s.Rotate(ctx)
 			clk.Add(DefaultPublishAhead)

@@ -44,6 +44,12 @@ type Route struct {
 	Upstream     *url.URL
 	PreserveHost bool
 	Policy       *policy.Policy
+	// Verifier names the app's identity verifier; empty when it has none,
+	// and then no denial sends the user to verify.
+	Verifier string
+	// VerifierACR are the verifier's configured acr_values, announced to
+	// API clients when the policy names none.
+	VerifierACR []string
 
 	proxy    *httputil.ReverseProxy
 	observer prometheus.Observer
@@ -73,6 +79,7 @@ type Gateway struct {
 	table   *Table
 	errs    httperr.Writer
 	login   string // public URL of the sign-in page
+	verify  string // public URL of the verification start
 	scheme  string // scheme of return URLs for plain-HTTP requests
 	assertH string // canonical assertion header name
 }
@@ -82,6 +89,7 @@ func New(o Options) *Gateway {
 	g := &Gateway{
 		o:       o,
 		login:   o.PublicURL + "/.vigil/login?rd=",
+		verify:  o.PublicURL + "/.vigil/verify?rd=",
 		scheme:  "http",
 		assertH: http.CanonicalHeaderKey(o.AssertionHeader),
 		errs:    httperr.Writer{Logger: o.Logger, RequestID: RequestID},
@@ -192,6 +200,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case d.Unauthenticated():
 		status := g.challenge(w, r)
 		g.decided(r, rt, nil, &d, status, now, in)
+	case sess != nil && rt.Verifier != "" && stepUpNeeded(&d):
+		status := g.stepUp(w, r, rt, &d)
+		g.decided(r, rt, sess, &d, status, now, in)
 	default:
 		e := httperr.New(http.StatusForbidden, "access-denied",
 			"You are signed in, but this application's policy does not let you in.", nil)

@@ -46,10 +46,16 @@ func CompileApps(c *config.Config) ([]*gateway.Route, error) {
 			errs = append(errs, fmt.Errorf("apps[%d].upstream: %v", i, err))
 			continue
 		}
-		routes = append(routes, &gateway.Route{
+		rt := &gateway.Route{
 			App: a.Name, Host: a.Host, Prefix: a.PathPrefix, Upstream: u,
-			PreserveHost: a.PreserveHost, Policy: pol,
-		})
+			PreserveHost: a.PreserveHost, Policy: pol, Verifier: a.Verifier,
+		}
+		for _, v := range c.Verifiers {
+			if v.Name == a.Verifier {
+				rt.VerifierACR = v.ACRValues
+			}
+		}
+		routes = append(routes, rt)
 	}
 	return routes, errors.Join(errs...)
 }
