@@ -1,0 +1,99 @@
+package nodeclient
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// waitReady waits for the first stdout line, which must be "READY <url>".
+func waitReady(line <-chan string, exited <-chan struct{}, timeout time.Duration, port int) (string, error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return "", fmt.Errorf("relying party not ready after %v", timeout)
+	case <-exited:
+		return "", errors.New("relying party exited before READY")
+	case l, ok := <-line:
+		if !ok {
+			return "", errors.New("relying party wrote no READY line")
+		}
+		return parseReady(l, port)
+	}
+}
+
+// parseReady checks the READY line: the base URL must be plain http on
+// 127.0.0.1 at the port the script was given, with no path.
+func parseReady(line string, port int) (string, error) {
+	rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "READY ")
+	if !ok {
+		return "", fmt.Errorf("unexpected first line from relying party: %q", line)
+	}
+	u, err := url.Parse(rest)
+	if err != nil || u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Port() != fmt.Sprint(port) ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
+		return "", fmt.Errorf("relying party announced a bad URL %q", rest)
+	}
+	return "http://" + u.Host, nil
+}
+
+// readyWriter is the child's stdout: it hands the first line to the line
+// channel and copies everything after it into rest.
+type readyWriter struct {
+	rest io.Writer
+	line chan string
+	mu   sync.Mutex
+	buf  []byte
+	sent bool
+}
+
+func (w *readyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.sent {
+		return w.rest.Write(p)
+	}
+	w.buf = append(w.buf, p...)
+	i := bytes.IndexByte(w.buf, '\n')
+	if i < 0 {
+		if len(w.buf) > 4096 { // no sane READY line is this long
+			w.sent = true
+			close(w.line)
+		}
+		return len(p), nil
+	}
+	w.sent = true
+	w.line <- string(w.buf[:i+1])
+	_, _ = w.rest.Write(w.buf[i+1:])
+	w.buf = nil
+	return len(p), nil
+}
+
+// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.max; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}
