@@ -152,3 +152,8 @@ func (e *env) create(t testing.TB, m *Manager, sub string) (string, *store.Sessi
 	}
 	return v, s
 }
+
+func (c *countingStore) UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error {
+	c.calls.Add(1)
+	return c.Store.UpdateSessionIdentity(ctx, id, ident)
+}

@@ -49,6 +49,7 @@ type Store interface {
 	GetSession(ctx context.Context, id string) (*store.Session, error)
 	TouchSessions(ctx context.Context, seen map[string]time.Time) error
 	DeleteSession(ctx context.Context, id string) error
+	UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 	ListSessions(ctx context.Context, userID string) ([]store.Session, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)

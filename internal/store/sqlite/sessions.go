@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -23,11 +24,9 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) (err error) {
 	if s.ExpiresAt.IsZero() {
 		return errors.New("sqlite: session needs an expiry")
 	}
-	id := s.Identity
-	id.AuthTime = id.AuthTime.UTC() // every time read back is UTC
-	ident, err := json.Marshal(id)
+	ident, err := encodeIdentity(&s.Identity)
 	if err != nil {
-		return fmt.Errorf("sqlite: encode identity: %w", err)
+		return err
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -57,6 +56,46 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) (err error) {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	return nil
+}
+
+// encodeIdentity is the identity column: JSON, every time in UTC (as
+// every time read back is).
+func encodeIdentity(in *identity.Identity) (string, error) {
+	id := *in
+	id.AuthTime = id.AuthTime.UTC()
+	if v := id.Verification; v != nil {
+		vc := *v
+		vc.VerifiedAt, vc.AuthTime = vc.VerifiedAt.UTC(), vc.AuthTime.UTC()
+		id.Verification = &vc
+	}
+	b, err := json.Marshal(id)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encode identity: %w", err)
+	}
+	return string(b), nil
+}
+
+// UpdateSessionIdentity replaces the identity of session id (e.g. to add
+// an identity verification), or returns store.ErrNotFound. Nothing else
+// about the session changes.
+func (db *DB) UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) (err error) {
+	defer db.done("session.update_identity", time.Now(), &err)
+	enc, err := encodeIdentity(&ident)
+	if err != nil {
+		return err
+	}
+	res, err := db.w.ExecContext(ctx, `UPDATE sessions SET identity = ? WHERE id = ?`, enc, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: update session identity: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: update session identity: %w", err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
 	}
 	return nil
 }

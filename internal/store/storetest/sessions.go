@@ -243,3 +243,27 @@ func testDeleteExpiredSessions(t *testing.T, b Backend) {
 	wantNotFound(t, b, "before")
 	get(t, b, "after")
 }
+
+func testUpdateSessionIdentity(t *testing.T, b Backend) {
+	addUser(t, b, "u1")
+	want := newSession("s1", "u1", base)
+	create(t, b, want)
+	zone := time.FixedZone("UTC-3", -3*3600)
+	ident := want.Identity
+	ident.Verification = &identity.Verification{
+		Provider: "idv", Subject: "v-1", TrustFramework: "nist_800_63A", Level: "ial2",
+		ACR: "urn:idv:ial2", AMR: []string{"face"}, Methods: []string{"vcrypt", "bvr"},
+		VerifiedAt: base.Add(-time.Hour).In(zone), AuthTime: base.Add(-time.Minute).In(zone),
+	}
+	if err := b.UpdateSessionIdentity(t.Context(), "s1", ident); err != nil {
+		t.Fatalf("UpdateSessionIdentity: %v", err)
+	}
+	want.Identity = ident
+	v := *ident.Verification
+	v.VerifiedAt, v.AuthTime = v.VerifiedAt.UTC(), v.AuthTime.UTC()
+	want.Identity.Verification = &v
+	mustEqual(t, "session", get(t, b, "s1"), want)
+	if err := b.UpdateSessionIdentity(t.Context(), "nope", ident); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateSessionIdentity(unknown) = %v, want ErrNotFound", err)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -29,6 +30,7 @@ type Backend interface {
 	GetSession(ctx context.Context, id string) (*store.Session, error)
 	TouchSessions(ctx context.Context, seen map[string]time.Time) error
 	DeleteSession(ctx context.Context, id string) error
+	UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 	ListSessions(ctx context.Context, userID string) ([]store.Session, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
@@ -57,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"SessionUnknownUser", testSessionUnknownUser},
 		{"SessionExpiredStillReturned", testSessionExpiredStillReturned},
 		{"SessionDelete", testSessionDelete},
+		{"UpdateSessionIdentity", testUpdateSessionIdentity},
 		{"TouchSessions", testTouchSessions},
 		{"DeleteUserSessions", testDeleteUserSessions},
 		{"ListSessions", testListSessions},
