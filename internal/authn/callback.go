@@ -42,7 +42,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 				http.SetCookie(w, h.codec.cookie(name, "", -1))
 				if tx, err := h.codec.open(name, c.Value); err == nil {
 					f.Return = tx.Return
-					f = withProvider(f, h.providers[tx.Provider])
+					f = withProvider(f, h.txProvider(tx))
 				}
 			}
 		}
@@ -67,7 +67,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(ReasonLoginCookieInvalid, err)
 	}
-	p := h.providers[tx.Provider]
+	p := h.txProvider(tx)
 	if subtle.ConstantTimeCompare([]byte(tx.State), []byte(state)) != 1 {
 		return withProvider(withReturn(fail(ReasonStateMismatch, nil), tx.Return), p)
 	}
@@ -110,6 +110,9 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 		}
 		return f(ReasonInternal, http.StatusInternalServerError, err)
 	}
+	if tx.Verify != nil {
+		return h.finishVerify(w, r, p, tx, res.claims)
+	}
 	sid, _ := res.claims["sid"].(string)
 	id := p.mapIdentity(res.claims)
 	cookie, err := h.sessions.Create(r.Context(), id, SessionMeta{Request: r, IDToken: res.rawIDToken, SID: sid})
@@ -126,6 +129,18 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, rd, http.StatusSeeOther)
 	return nil
+}
+
+// txProvider is the provider, or for a verification the verifier, a
+// transaction was started with; nil when it is no longer configured.
+func (h *Handler) txProvider(tx *transaction) *Provider {
+	if tx.Verify != nil {
+		if h.verifications == nil {
+			return nil
+		}
+		return h.verifiers[tx.Provider]
+	}
+	return h.providers[tx.Provider]
 }
 
 type loginResult struct {

@@ -85,6 +85,11 @@ type Options struct {
 	Ledger      Ledger
 	Apps        Apps
 	HostAllowed func(host string) bool // is host (lower-case, no port) an app host we serve?
+	// Verifiers, Verifications and StepUps enable /.vigil/verify; without
+	// them it refuses with no-verifier.
+	Verifiers     []*Provider
+	Verifications Verifications
+	StepUps       StepUps
 	// OnLoginFailure counts refusals; provider is a configured name or "".
 	OnLoginFailure func(provider, reason string)
 	Now            func() time.Time // default time.Now
@@ -94,22 +99,25 @@ type Options struct {
 
 // Handler serves the /.vigil/ sign-in routes.
 type Handler struct {
-	public      *url.URL
-	publicPort  string
-	providers   map[string]*Provider
-	order       []*Provider
-	sessions    SessionCreator
-	revoker     SessionRevoker
-	ledger      Ledger
-	apps        Apps
-	hostAllowed func(string) bool
-	onFailure   func(provider, reason string)
-	now         func() time.Time
-	rand        io.Reader
-	log         *slog.Logger
-	codec       *loginCodec
-	csrf        *http.CrossOriginProtection
-	mux         *http.ServeMux
+	public        *url.URL
+	publicPort    string
+	providers     map[string]*Provider
+	order         []*Provider
+	verifiers     map[string]*Provider
+	verifications Verifications
+	stepUps       StepUps
+	sessions      SessionCreator
+	revoker       SessionRevoker
+	ledger        Ledger
+	apps          Apps
+	hostAllowed   func(string) bool
+	onFailure     func(provider, reason string)
+	now           func() time.Time
+	rand          io.Reader
+	log           *slog.Logger
+	codec         *loginCodec
+	csrf          *http.CrossOriginProtection
+	mux           *http.ServeMux
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -132,6 +140,7 @@ func New(opts Options) (*Handler, error) {
 		sessions: opts.Sessions, revoker: opts.Revoker, ledger: opts.Ledger, apps: opts.Apps,
 		hostAllowed: opts.HostAllowed, onFailure: opts.OnLoginFailure,
 		now: opts.Now, rand: opts.Rand, log: opts.Logger,
+		verifiers: map[string]*Provider{}, verifications: opts.Verifications, stepUps: opts.StepUps,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -152,6 +161,12 @@ func New(opts Options) (*Handler, error) {
 		h.providers[p.name] = p
 		h.order = append(h.order, p)
 	}
+	for _, p := range opts.Verifiers {
+		if p == nil || p.verifier == nil || h.verifiers[p.name] != nil {
+			return nil, errors.New("authn: verifiers must be made by NewVerifier, with unique names")
+		}
+		h.verifiers[p.name] = p
+	}
 	if h.codec, err = newLoginCodec(key, h.rand, pub.Scheme == "https"); err != nil {
 		return nil, fmt.Errorf("authn: %w", err)
 	}
@@ -162,6 +177,7 @@ func New(opts Options) (*Handler, error) {
 	h.mux.Handle("GET "+PathLogin, h.handle(h.login))
 	h.mux.Handle("GET "+PathStart, h.handle(h.start))
 	h.mux.Handle("GET "+PathCallback, h.handle(h.callback))
+	h.mux.Handle("GET "+PathVerify, h.handle(h.verify))
 	h.mux.Handle("GET "+PathLogout, h.handle(h.logoutConfirm))
 	h.mux.Handle("POST "+PathLogout, h.handle(h.logout))
 	h.mux.Handle("GET "+PathSignedOut, h.handle(h.signedOut))
@@ -175,6 +191,11 @@ func (h *Handler) Ready() error {
 	for _, p := range h.order {
 		if err := p.Ready(); err != nil {
 			errs = append(errs, fmt.Errorf("provider %s: %w", p.name, err))
+		}
+	}
+	for name, p := range h.verifiers {
+		if err := p.Ready(); err != nil {
+			errs = append(errs, fmt.Errorf("verifier %s: %w", name, err))
 		}
 	}
 	return errors.Join(errs...)

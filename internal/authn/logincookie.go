@@ -36,6 +36,9 @@ type transaction struct {
 	Provider string    `json:"p"`
 	Return   string    `json:"rd"`
 	Expires  time.Time `json:"exp"`
+	// Verify is set for an identity verification (see verify.go's
+	// sibling stepup.go): Provider is then a verifier.
+	Verify *verifyTx `json:"vf,omitempty"`
 }
 
 var errLoginCookie = errors.New("login cookie does not decrypt or decode")

@@ -61,6 +61,8 @@ type Provider struct {
 	claims       config.ClaimMapping
 	// assumeEmailVerified: see config.Provider.AssumeEmailVerified.
 	assumeEmailVerified bool
+	// verifier is set for identity verifiers (see NewVerifier).
+	verifier *verifierConf
 
 	client *http.Client
 	now    func() time.Time

@@ -51,6 +51,15 @@ const (
 	ReasonUserinfoFailed      = "userinfo-failed"
 	ReasonUserinfoSubMismatch = "userinfo-sub-mismatch"
 
+	ReasonNoVerifier                  = "no-verifier"
+	ReasonVerificationNotNeeded       = "verification-not-needed"
+	ReasonVerificationSessionChanged  = "verification-session-changed"
+	ReasonVerificationACRInsufficient = "verification-acr-insufficient"
+	ReasonVerificationTooOld          = "verification-too-old"
+	ReasonVerificationAuthTimeMissing = "verification-auth-time-missing"
+	ReasonVerificationClaimsInvalid   = "verification-claims-invalid"
+	ReasonVerificationFailed          = "verification-failed"
+
 	ReasonLedgerFailed  = "ledger-failed"
 	ReasonSessionFailed = "session-failed"
 	ReasonLogoutFailed  = "logout-failed"

@@ -26,11 +26,17 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(h.allowedProviders(rdURL), p) {
 		return withProvider(withReturn(fail(ReasonProviderNotAllowed, fmt.Errorf("host %q", rdURL.Host)), rd), p)
 	}
+	return h.begin(w, r, p, rd, nil)
+}
+
+// begin creates a login transaction in its own cookie and sends the
+// browser to p; vt is set for an identity verification.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, p *Provider, rd string, vt *verifyTx, extra ...oauth2.AuthCodeOption) error {
 	d, err := p.discover(r.Context())
 	if err != nil {
 		return withProvider(withReturn(failStatus(ReasonProviderUnreachable, http.StatusBadGateway, err), rd), p)
 	}
-	tx := &transaction{Version: 1, Provider: p.name, Return: rd, Expires: h.now().Add(loginTTL).UTC()}
+	tx := &transaction{Version: 1, Provider: p.name, Return: rd, Expires: h.now().Add(loginTTL).UTC(), Verify: vt}
 	// 256 bits each: state and nonce are unguessable, the verifier is the
 	// 43-character maximum-entropy form RFC 7636 recommends.
 	for _, dst := range []*string{&tx.State, &tx.Nonce, &tx.Verifier} {
@@ -50,8 +56,8 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, h.codec.cookie(name, value, int(loginTTL.Seconds())))
-	authURL := p.oauth2Config(d, h.redirectURL()).AuthCodeURL(tx.State,
-		oidc.Nonce(tx.Nonce), oauth2.S256ChallengeOption(tx.Verifier))
+	opts := append([]oauth2.AuthCodeOption{oidc.Nonce(tx.Nonce), oauth2.S256ChallengeOption(tx.Verifier)}, extra...)
+	authURL := p.oauth2Config(d, h.redirectURL()).AuthCodeURL(tx.State, opts...)
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
 	return nil
 }
