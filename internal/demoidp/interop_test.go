@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/demoidp"
 	"github.com/vigil-gw/vigil/internal/testenv/nodeclient"
+	"github.com/vigil-gw/vigil/internal/testenv/oauth2proxy"
 )
 
 // Interop tests: independent relying parties (openid-client, OpenID
@@ -170,6 +171,64 @@ func TestInteropOpenIDClient(t *testing.T) {
 	})
 }
 
+func TestInteropOAuth2Proxy(t *testing.T) {
+	// The upstream echoes the identity headers oauth2-proxy sets.
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"path":  r.URL.Path,
+			"email": r.Header.Get("X-Forwarded-Email"),
+			"user":  r.Header.Get("X-Forwarded-User"),
+			"group": r.Header.Get("X-Forwarded-Groups"),
+		})
+	}))
+	t.Cleanup(upstream.Close)
+	port := oauth2proxy.PickPort(t)
+	issuer := startIdP(t, map[string]string{"oauth2-proxy": oauth2proxy.RedirectURI(port)})
+	proxy := oauth2proxy.Start(t, oauth2proxy.Options{
+		Issuer: issuer, ClientID: "oauth2-proxy", ClientSecret: interopSecret,
+		Upstream: upstream.URL, Scopes: []string{"openid", "email", "profile", "groups"}, Port: port,
+	})
+
+	c := browserClient(t)
+	// Before sign-in the proxy must not reach the upstream.
+	page := toLoginPage(t, c, proxy.URL+"/app/page", issuer)
+	resp, err := demoidp.SubmitLogin(c, page, "alice", alicePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := decodeUpstream(t, resp, proxy.URL+"/app/page")
+	if got["email"] != "alice@example.com" || got["user"] != "demo-alice" {
+		t.Errorf("upstream saw email %q user %q, want alice@example.com and demo-alice", got["email"], got["user"])
+	}
+
+	// The session cookie now lets alice through without the OP.
+	resp, err = c.Get(proxy.URL + "/again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeUpstream(t, resp, proxy.URL+"/again"); got["email"] != "alice@example.com" {
+		t.Errorf("second request: upstream saw email %q", got["email"])
+	}
+
+	// A browser without the cookie is sent to the OP again.
+	toLoginPage(t, browserClient(t), proxy.URL+"/again", issuer).Body.Close()
+}
+
+func decodeUpstream(t *testing.T, resp *http.Response, want string) map[string]string {
+	t.Helper()
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != want {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		t.Fatalf("ended at %s with HTTP %d, want %s:\n%s", resp.Request.URL, resp.StatusCode, want, body)
+	}
+	var got map[string]string
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&got); err != nil {
+		t.Fatalf("upstream answer: %v", err)
+	}
+	return got
+}
+
 func decodeResult(t *testing.T, resp *http.Response, redirectURI string) nodeclient.Result {
 	t.Helper()
 	defer resp.Body.Close()
@@ -193,4 +252,3 @@ func anyStrings(v any) []string {
 	}
 	return out
 }
-
