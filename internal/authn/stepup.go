@@ -30,8 +30,9 @@ type Verifications interface {
 	// Current returns the request's session ID and identity; "" and nil
 	// when the request has no valid session.
 	Current(r *http.Request) (sessionID string, id *identity.Identity, err error)
-	// Record stores v on the session.
-	Record(ctx context.Context, sessionID string, v identity.Verification) error
+	// Record replaces the session's identity with id (the current one
+	// plus its new Verification).
+	Record(ctx context.Context, sessionID string, id identity.Identity) error
 }
 
 // StepUp is what the app behind a return URL asks of a verification for
@@ -43,9 +44,10 @@ type StepUp struct {
 	ACR      []string      // acceptable acr values from the policy, or nil
 }
 
-// StepUps finds the step-up the app behind returnURL needs from id.
+// StepUps finds the step-up the app behind returnURL needs from id; r is
+// the request to /.vigil/verify (for the client address).
 type StepUps interface {
-	StepUpFor(returnURL *url.URL, id *identity.Identity) StepUp
+	StepUpFor(r *http.Request, returnURL *url.URL, id *identity.Identity) StepUp
 }
 
 // verifierConf is what a verifier adds to a provider.
@@ -102,7 +104,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, loginURL(rd), http.StatusSeeOther)
 		return nil
 	}
-	su := h.stepUps.StepUpFor(rdURL, id)
+	su := h.stepUps.StepUpFor(r, rdURL, id)
 	if su.Verifier == "" {
 		return withReturn(fail(ReasonVerificationNotNeeded, nil), rd)
 	}
@@ -172,7 +174,9 @@ func (h *Handler) finishVerify(w http.ResponseWriter, r *http.Request, p *Provid
 		}
 		return f(ReasonVerificationFailed, http.StatusBadRequest, err)
 	}
-	if err := h.verifications.Record(r.Context(), sid, *v); err != nil {
+	nid := *id
+	nid.Verification = v
+	if err := h.verifications.Record(r.Context(), sid, nid); err != nil {
 		return f(ReasonSessionFailed, http.StatusInternalServerError, err)
 	}
 	h.log.Info("identity verified", "verifier", p.name, "level", v.Level, "trust_framework", v.TrustFramework)

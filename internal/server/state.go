@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/authn"
 	"github.com/vigil-gw/vigil/internal/config"
@@ -93,6 +94,17 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		providers = append(providers, p)
 	}
 	st.provs = providers
+	var verifiers []*authn.Provider
+	for _, vc := range cfg.Verifiers {
+		v, err := authn.NewVerifier(ctx, vc, authn.ProviderOptions{
+			HTTPClient: s.opts.ProviderClient, Now: s.opts.Clock,
+			Logger: s.log.With(slog.String("verifier", vc.Name)),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("verifier %s: %w", vc.Name, err)
+		}
+		verifiers = append(verifiers, v)
+	}
 	public, _ := url.Parse(cfg.Server.PublicURL)
 	hosts := map[string]bool{strings.ToLower(public.Hostname()): true}
 	for _, a := range cfg.Apps {
@@ -103,7 +115,9 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 	st.auth, err = authn.New(authn.Options{
 		PublicURL: cfg.Server.PublicURL, Master: s.master, Providers: providers,
 		Sessions: sessionCreator{s, st}, Revoker: sessionRevoker{s, cfg.Session.CookieName},
-		Ledger: s.db, Apps: appProviders{st},
+		Ledger: s.db, Apps: appProviders{st, s.opts.Clock},
+		Verifiers: verifiers, Verifications: sessionVerifications{s, cfg.Session.CookieName},
+		StepUps: appProviders{st, s.opts.Clock},
 		// Only the public host and hosts named by apps are valid return
 		// targets: an app without a host does not make every host one.
 		HostAllowed:    func(h string) bool { return hosts[h] },
@@ -131,7 +145,10 @@ func isOurCookie(session string) func(string) bool {
 
 // appProviders answers which providers may sign in to the app a return URL
 // points at: the app's list, or every provider when it names none.
-type appProviders struct{ st *state }
+type appProviders struct {
+	st  *state
+	now func() time.Time
+}
 
 func (a appProviders) ProvidersFor(u *url.URL) []string {
 	rt := a.st.routes.Match(u.Host, u.Path)

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/vigil-gw/vigil/internal/authn"
+	"github.com/vigil-gw/vigil/internal/identity"
+	"github.com/vigil-gw/vigil/internal/policy"
+	"github.com/vigil-gw/vigil/internal/session"
+)
+
+// sessionVerifications gives the verification flow the request's session
+// and records verifications on it.
+type sessionVerifications struct {
+	s          *Server
+	cookieName string
+}
+
+var _ authn.Verifications = sessionVerifications{}
+
+func (v sessionVerifications) Current(r *http.Request) (string, *identity.Identity, error) {
+	c, err := r.Cookie(v.cookieName)
+	if err != nil || c.Value == "" {
+		return "", nil, nil
+	}
+	sess, err := v.s.sessions.Lookup(r.Context(), c.Value)
+	if errors.Is(err, session.ErrNoSession) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return sess.ID, &sess.Identity, nil
+}
+
+func (v sessionVerifications) Record(ctx context.Context, sessionID string, id identity.Identity) error {
+	// UpdateIdentity runs the OnRevoke hooks: cached assertions are dropped.
+	return v.s.sessions.UpdateIdentity(ctx, sessionID, id)
+}
+
+// StepUpFor evaluates the policy of the app behind u for id and reports
+// the verification that would let the user in, if any.
+func (a appProviders) StepUpFor(r *http.Request, u *url.URL, id *identity.Identity) authn.StepUp {
+	rt := a.st.routes.Match(u.Host, u.Path)
+	if rt == nil || rt.Verifier == "" || id == nil {
+		return authn.StepUp{}
+	}
+	in := policy.Input{Identity: id, IP: a.st.clientIP.Of(r), Now: a.now()}
+	d := rt.Policy.Evaluate(&in)
+	needed, level, maxAge, acr := d.StepUp()
+	if !needed {
+		return authn.StepUp{}
+	}
+	return authn.StepUp{Verifier: rt.Verifier, Level: level, MaxAge: maxAge, ACR: acr}
+}
