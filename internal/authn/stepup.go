@@ -179,7 +179,8 @@ func (h *Handler) finishVerify(w http.ResponseWriter, r *http.Request, p *Provid
 	if err := h.verifications.Record(r.Context(), sid, nid); err != nil {
 		return f(ReasonSessionFailed, http.StatusInternalServerError, err)
 	}
-	h.log.Info("identity verified", "verifier", p.name, "level", v.Level, "trust_framework", v.TrustFramework)
+	h.log.Info("identity verified", "verifier", p.name, "level", v.Level, "trust_framework", v.TrustFramework,
+		"verified_at", v.VerifiedAt, "auth_time", v.AuthTime)
 	rd, err := h.SafeReturn(tx.Return)
 	if err != nil {
 		rd = "/"

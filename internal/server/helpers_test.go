@@ -133,6 +133,8 @@ type echo struct {
 		IdPSub  string   `json:"idp_sub"`
 		Aud     []string `json:"aud"`
 		Issuer  string   `json:"iss"`
+		// Verification is the assertion's "verified" claim, if any.
+		Verification *vigilauth.Verified `json:"verification"`
 	} `json:"claims"`
 }
 
@@ -171,6 +173,7 @@ func newUpstream(t *testing.T, public string) *upstream {
 				e.Verified = true
 				e.Claims.Subject, e.Claims.Email, e.Claims.Groups = c.Subject, c.Email, c.Groups
 				e.Claims.IdP, e.Claims.IdPSub, e.Claims.Aud, e.Claims.Issuer = c.IdP, c.IdPSubject, c.Audience, c.Issuer
+				e.Claims.Verification = c.Verified
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")

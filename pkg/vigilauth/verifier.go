@@ -84,6 +84,28 @@ type Claims struct {
 	NotBefore  time.Time // zero when absent
 	Expiry     time.Time
 	ID         string // jti
+	// Verified is the user's identity verification; nil when the user has
+	// not verified (or the app's policy does not ask for it).
+	Verified *Verified
+}
+
+// Verified describes how the person behind the session was proven, as the
+// gateway recorded it from the verification provider.
+type Verified struct {
+	Level          string    `json:"level,omitempty"`           // NIST IAL, e.g. "ial2"
+	TrustFramework string    `json:"trust_framework,omitempty"` // e.g. "nist_800_63A"
+	VerifiedAt     time.Time `json:"verified_at,omitzero"`      // zero when unknown
+	ACR            string    `json:"acr,omitempty"`             // the verifier's acr
+	IdP            string    `json:"idp"`                       // configured verifier name
+}
+
+// wireVerified is Verified as the assertion carries it (NumericDate time).
+type wireVerified struct {
+	Level          string `json:"level"`
+	TrustFramework string `json:"trust_framework"`
+	VerifiedAt     int64  `json:"verified_at"`
+	ACR            string `json:"acr"`
+	IdP            string `json:"idp"`
 }
 
 // wireClaims is the JSON form of the claims.
@@ -104,6 +126,7 @@ type wireClaims struct {
 	NotBefore  *jwt.NumericDate `json:"nbf"`
 	Expiry     *jwt.NumericDate `json:"exp"`
 	ID         string           `json:"jti"`
+	Verified   *wireVerified    `json:"verified"`
 }
 
 // Verifier checks assertions. It is safe for concurrent use.
@@ -259,6 +282,14 @@ func (v *Verifier) check(w *wireClaims) (*Claims, error) {
 	}
 	if w.NotBefore != nil {
 		c.NotBefore = w.NotBefore.Time()
+	}
+	if w.Verified != nil {
+		wv := w.Verified
+		vf := Verified{Level: wv.Level, TrustFramework: wv.TrustFramework, ACR: wv.ACR, IdP: wv.IdP}
+		if wv.VerifiedAt > 0 {
+			vf.VerifiedAt = time.Unix(w.Verified.VerifiedAt, 0).UTC()
+		}
+		c.Verified = &vf
 	}
 	return c, nil
 }

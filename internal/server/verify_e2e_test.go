@@ -1,0 +1,99 @@
+package server_test
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/demoidp"
+)
+
+// startIdP serves a demo IdP on l for the gateway at public, as client id.
+func startIdP(t *testing.T, l net.Listener, public, id, secret string) string {
+	t.Helper()
+	issuer := "http://localhost:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	idp, err := demoidp.New(demoidp.Config{
+		Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: slog.New(slog.DiscardHandler),
+		Clients: []demoidp.Client{{ID: id, Secret: secret, RedirectURIs: []string{public + "/.vigil/callback"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return issuer
+}
+
+// TestStepUpToVerificationProvider walks the whole chain: the app's policy
+// needs a verified identity (ial2), so after signing in at the primary IdP
+// the browser is sent to the verification provider, whose answer (its acr,
+// mapped to ial2 by configuration) is checked by the gateway, recorded on
+// the session and carried to the upstream in the assertion.
+func TestStepUpToVerificationProvider(t *testing.T) {
+	gwL, idpL, idvL := listenLoopback(t), listenLoopback(t), listenLoopback(t)
+	public := publicURL(gwL)
+	issuer := startIdP(t, idpL, public, "vigil", "primary-secret")
+	verifierIssuer := startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
+	up := newUpstream(t, public)
+	cfg := gatewayConfig(public, filepath.Join(t.TempDir(), "vigil.db"), up.URL, []config.Provider{{
+		Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "primary-secret"},
+		Scopes: []string{"openid", "email", "profile", "groups"},
+	}}, []config.Rule{{Name: "verified-engineers", Action: "allow",
+		Include: []config.Selector{{Group: config.StringList{"engineering"}}},
+		Require: []config.Selector{{Verified: "ial2"}}}})
+	cfg.Verifiers = []config.Verifier{{
+		Name: "idv", Issuer: verifierIssuer, ClientID: "vigil-idv", ClientSecret: config.Secret{Value: "verifier-secret"},
+		Scopes: []string{"openid", "email", "profile"}, ACRValues: []string{demoidp.ACR},
+		ACRLevels: map[string]string{demoidp.ACR: "ial2"},
+	}}
+	cfg.Apps[0].Verifier = "idv"
+	cfg.SetDefaults()
+	serve(t, gwL, cfg)
+
+	alice := browser()
+	// An API client with no verification yet is told what to do (RFC 9470)
+	// once signed in; first sign in at the primary IdP.
+	page := signInDemo(t, alice, public+"/reports?q=1", "alice")
+	// The gateway sent the browser on to the verifier's login page.
+	if page.Request.URL.Host != strings.TrimPrefix(verifierIssuer, "http://") || !strings.Contains(page.Request.URL.Path, "/login") {
+		t.Fatalf("after signing in: HTTP %d at %s, want the verification provider's login page", page.StatusCode, page.Request.URL)
+	}
+	// Meanwhile an API call carries the RFC 9470 challenge.
+	resp := get(t, alice, public+"/reports", "application/json", nil)
+	readBody(t, resp)
+	if resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="insufficient_user_authentication"`) ||
+		!strings.Contains(resp.Header.Get("WWW-Authenticate"), `acr_values="`+demoidp.ACR+`"`) {
+		t.Fatalf("API before verification: HTTP %d, WWW-Authenticate %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	end, err := demoidp.SubmitLogin(alice, page, "alice", "alice-demo-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, end)
+	if end.StatusCode != 200 || end.Request.URL.String() != public+"/reports?q=1" {
+		t.Fatalf("after verifying: HTTP %d at %s: %s", end.StatusCode, end.Request.URL, body)
+	}
+	code, e := getEcho(t, alice, public+"/reports", nil)
+	if code != 200 || !e.Verified {
+		t.Fatalf("upstream after verification: HTTP %d %+v", code, e)
+	}
+	v := e.Claims.Verification
+	if v == nil || v.Level != "ial2" || v.IdP != "idv" || v.ACR != demoidp.ACR || v.VerifiedAt.IsZero() {
+		t.Fatalf("assertion's verified claim = %+v, want ial2 from idv with its acr and time", v)
+	}
+
+	// Bob is in sales: verification cannot help him, so no step-up.
+	bob := browser()
+	resp = signInDemo(t, bob, public+"/", "bob")
+	readBody(t, resp)
+	if resp.StatusCode != 403 {
+		t.Errorf("bob: HTTP %d at %s, want 403 without a detour to the verifier", resp.StatusCode, resp.Request.URL)
+	}
+}
