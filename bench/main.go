@@ -72,6 +72,14 @@ func run(conns int, dur time.Duration, rounds int) error {
 		Transport: upstreamTransport(),
 	})
 	defer bare.Close()
+	// The same bare proxy with a pool of copy buffers, as Vigil uses: the
+	// ratio against it isolates what Vigil's own work costs.
+	pooled := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite:    func(pr *httputil.ProxyRequest) { pr.SetURL(upURL); pr.SetXForwarded() },
+		Transport:  upstreamTransport(),
+		BufferPool: &bufferPool{},
+	})
+	defer pooled.Close()
 
 	vigilURL, cookie, metricsURL, stop, err := startVigil(ctx, upstream.URL)
 	if err != nil {
@@ -84,15 +92,18 @@ func run(conns int, dur time.Duration, rounds int) error {
 	if err != nil {
 		return err
 	}
-	var bareRes, vigilRes result
+	var bareRes, pooledRes, vigilRes result
 	for i := 0; i < rounds; i++ {
 		b := load(bare.URL+"/", "", conns, dur)
+		p := load(pooled.URL+"/", "", conns, dur)
 		v := load(vigilURL+"/", cookie, conns, dur)
-		if b.errors > 0 || v.errors > 0 {
-			return fmt.Errorf("round %d: %d bare and %d vigil requests failed (last: %v %v)", i+1, b.errors, v.errors, b.lastErr, v.lastErr)
+		if b.errors > 0 || p.errors > 0 || v.errors > 0 {
+			return fmt.Errorf("round %d: %d bare, %d pooled and %d vigil requests failed (last: %v %v %v)",
+				i+1, b.errors, p.errors, v.errors, b.lastErr, p.lastErr, v.lastErr)
 		}
-		fmt.Printf("round %d: bare %.0f req/s, vigil %.0f req/s\n", i+1, b.rps(), v.rps())
+		fmt.Printf("round %d: bare %.0f req/s, bare+pool %.0f req/s, vigil %.0f req/s\n", i+1, b.rps(), p.rps(), v.rps())
 		bareRes.add(b)
+		pooledRes.add(p)
 		vigilRes.add(v)
 	}
 	queriesAfter, err := storeQueries(metricsURL)
@@ -100,9 +111,11 @@ func run(conns int, dur time.Duration, rounds int) error {
 		return err
 	}
 	bareRes.report("bare httputil.ReverseProxy")
+	pooledRes.report("bare proxy + copy-buffer pool")
 	vigilRes.report("vigil (session, 10-rule policy, assertion)")
 	fmt.Printf("store queries during vigil load: %.0f over %d requests = %.4f per request\n",
 		queriesAfter-queriesBefore, vigilRes.n, (queriesAfter-queriesBefore)/float64(vigilRes.n))
+	fmt.Printf("ratio vigil/bare+pool: %.2f (Vigil's own cost, buffer pooling equal)\n", vigilRes.rps()/pooledRes.rps())
 	fmt.Printf("ratio vigil/bare: %.2f\n", vigilRes.rps()/bareRes.rps())
 	return nil
 }

@@ -8,7 +8,20 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
+
+// bufferPool is the copy-buffer pool a production proxy would use.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(x []byte) { b.p.Put(&x) }
 
 func newJar() *cookiejar.Jar {
 	j, _ := cookiejar.New(nil)

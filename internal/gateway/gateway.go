@@ -14,6 +14,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -120,24 +121,30 @@ func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
 			}
 			stripCookies(pr.Out.Header, g.o.IsOurCookie)
 			pr.SetURL(rt.Upstream)
-			pr.SetXForwarded()
 			// X-Forwarded-For carries only the address the gateway believes
-			// (see ClientIP), never a chain the client wrote; other
+			// (ServeHTTP put it on the inbound request under a private name,
+			// see ClientIP), never a chain the client wrote; other
 			// client-settable address headers are dropped.
 			h := pr.Out.Header
 			delete(h, "Forwarded")
 			delete(h, "True-Client-Ip")
-			if ip := g.o.ClientIP.Of(pr.In); ip.IsValid() {
-				v := []string{ip.String()}
+			if v := pr.In.Header[clientIPHeader]; len(v) == 1 {
 				h["X-Forwarded-For"], h["X-Real-Ip"] = v, v
 			} else {
 				delete(h, "X-Forwarded-For")
 				delete(h, "X-Real-Ip")
 			}
+			h["X-Forwarded-Host"] = []string{pr.In.Host}
+			if pr.In.TLS != nil {
+				h["X-Forwarded-Proto"] = protoHTTPS
+			} else {
+				h["X-Forwarded-Proto"] = protoHTTP
+			}
 			if rt.PreserveHost {
 				pr.Out.Host = pr.In.Host
 			}
 		},
+		BufferPool: copyBuffers,
 		ModifyResponse: func(resp *http.Response) error {
 			dropOurSetCookies(resp.Header, g.o.IsOurCookie)
 			return nil
@@ -151,6 +158,24 @@ func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
 		},
 	}
 }
+
+// clientIPHeader carries the client address from ServeHTTP to Rewrite on
+// the inbound request; it is an X-Vigil-* name, so it never leaves.
+const clientIPHeader = "X-Vigil-Client-Ip"
+
+var (
+	protoHTTP  = []string{"http"}
+	protoHTTPS = []string{"https"}
+)
+
+// copyBuffers recycles the proxy's 32 KiB copy buffers, which
+// ReverseProxy would otherwise allocate for every response.
+var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte  { return *b.p.Get().(*[]byte) }
+func (b *bufferPool) Put(x []byte) { b.p.Put(&x) }
 
 // ServeHTTP decides and proxies one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -173,6 +198,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stripIdentity(r.Header, g.assertH)
 
 	in := policy.Input{IP: g.o.ClientIP.Of(r), Now: now}
+	if in.IP.IsValid() {
+		// Handed to Rewrite for X-Forwarded-For; stripIdentity removes
+		// it from the outbound copy like any X-Vigil-* header.
+		r.Header[clientIPHeader] = []string{in.IP.String()}
+	}
 	sess, err := g.session(r)
 	if err != nil {
 		g.errs.Write(w, r, httperr.New(http.StatusServiceUnavailable, "session-store-unavailable",
