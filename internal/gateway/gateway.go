@@ -112,10 +112,12 @@ func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Transport: g.o.Transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			// ReverseProxy has already dropped hop-by-hop headers and
-			// X-Forwarded-*; drop identity headers again on the outbound
-			// copy, then carry over only the assertion this gateway set.
-			stripIdentity(pr.Out.Header, g.assertH)
+			// ServeHTTP stripped every client identity header from the
+			// inbound request, so the outbound copy holds only what the
+			// gateway set: drop the private client-address header, and put
+			// the assertion back in case a Connection header listed it
+			// (ReverseProxy drops hop-by-hop headers before Rewrite).
+			delete(pr.Out.Header, clientIPHeader)
 			if v := pr.In.Header[g.assertH]; len(v) == 1 {
 				pr.Out.Header[g.assertH] = v
 			}
