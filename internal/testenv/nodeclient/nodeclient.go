@@ -3,7 +3,6 @@ package nodeclient
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -11,10 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/proc"
 )
 
 // readyTimeout bounds the wait for the READY line; it covers discovery.
 const readyTimeout = 30 * time.Second
+
+// project is the pinned Node project the relying party runs from.
+var project = proc.NodeProject{Dir: "testdata/openid-client", Script: "rp.mjs", Package: "openid-client"}
 
 // Options configures one relying party process.
 type Options struct {
@@ -62,12 +66,7 @@ type Result struct {
 // process may take it before Start listens; Start then fails clearly.
 func PickPort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("nodeclient: pick a port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return proc.FreePort(t, "nodeclient")
 }
 
 // RedirectURI is the callback URL of a relying party on port, to register
@@ -85,61 +84,14 @@ func Start(t testing.TB, opts Options) *Client {
 	if err != nil {
 		t.Fatalf("nodeclient: %v", err)
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if inCI() {
-			t.Fatalf("nodeclient: node is required when CI is set: %v", err)
-		}
-		t.Skipf("nodeclient: node is not installed, skipping the openid-client test: %v", err)
-	}
-	dir, err := findProjectDir()
-	if err != nil {
-		t.Fatalf("nodeclient: %v", err)
-	}
-	if err := ensureDeps(dir); err != nil {
-		t.Fatalf("nodeclient: %v", err)
-	}
-
+	node, dir := proc.Node(t, "nodeclient", project)
 	cmd := exec.Command(node, "rp.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	logs := &tailBuffer{max: 64 << 10}
-	cmd.Stderr = logs
-	cmd.WaitDelay = 5 * time.Second // never hang on pipes a stray grandchild holds
-	// The child exits when this pipe closes, even if the test binary is killed.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatalf("nodeclient: %v", err)
-	}
-	ready := &readyWriter{rest: logs, line: make(chan string, 1)}
-	cmd.Stdout = ready
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("nodeclient: start node: %v", err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("nodeclient: relying party output:\n%s", logs.String())
-		}
+	cmd.Env = append(os.Environ(), env...) // RP_WATCH_STDIN: the child exits when stdin closes
+	base := proc.Start(t, cmd, proc.Options{
+		Name: "nodeclient", Role: "relying party", Timeout: readyTimeout,
+		ParseReady: func(line string) (string, error) { return parseReady(line, opts.Port) },
 	})
-
-	base, err := waitReady(ready.line, exited, readyTimeout, opts.Port)
-	if err != nil {
-		select {
-		case <-exited:
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		default:
-		}
-		t.Fatalf("nodeclient: %v\nrelying party stderr:\n%s", err, logs.String())
-	}
 	return &Client{URL: base, RedirectURI: RedirectURI(opts.Port)}
 }
 

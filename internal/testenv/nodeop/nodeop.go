@@ -1,18 +1,17 @@
 package nodeop
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/proc"
 )
 
 // readyTimeout bounds the wait for the provider's READY line.
@@ -52,120 +51,25 @@ type Provider struct {
 	Issuer string
 }
 
+// project is the pinned Node project the provider runs from.
+var project = proc.NodeProject{Dir: "testdata/oidc-provider", Script: "server.mjs", Package: "oidc-provider"}
+
 // Start runs testdata/oidc-provider/server.mjs for the life of t. It installs
 // the Node dependencies on first use. Without Node.js it skips the test,
 // unless CI is set, where it fails.
 func Start(t testing.TB, opts Options) *Provider {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if inCI() {
-			t.Fatalf("nodeop: node is required when CI is set: %v", err)
-		}
-		t.Skipf("nodeop: node is not installed, skipping the oidc-provider test: %v", err)
-	}
-	dir, err := findProjectDir()
-	if err != nil {
-		t.Fatalf("nodeop: %v", err)
-	}
-	if err := ensureDeps(dir); err != nil {
-		t.Fatalf("nodeop: %v", err)
-	}
+	node, dir := proc.Node(t, "nodeop", project)
 	cfg, err := opConfig(opts)
 	if err != nil {
 		t.Fatalf("nodeop: %v", err)
 	}
-
 	cmd := exec.Command(node, "server.mjs")
 	cmd.Dir = dir
+	// OP_WATCH_STDIN: the child exits when stdin closes, even if the test binary is killed.
 	cmd.Env = append(os.Environ(), "OP_PORT=0", "OP_CONFIG="+cfg, "OP_WATCH_STDIN=1")
-	logs := &tailBuffer{max: 64 << 10}
-	cmd.Stderr = logs
-	cmd.WaitDelay = 5 * time.Second // never hang on pipes a stray grandchild holds
-	// The child exits when this pipe closes, even if the test binary is killed.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatalf("nodeop: %v", err)
-	}
-	ready := &readyWriter{rest: logs, line: make(chan string, 1)}
-	cmd.Stdout = ready
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("nodeop: start node: %v", err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("nodeop: provider output:\n%s", logs.String())
-		}
-	})
-
-	issuer, err := waitReady(ready.line, exited, readyTimeout)
-	if err != nil {
-		select {
-		case <-exited:
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		default:
-		}
-		t.Fatalf("nodeop: %v\nprovider stderr:\n%s", err, logs.String())
-	}
+	issuer := proc.Start(t, cmd, proc.Options{Name: "nodeop", Role: "provider", ParseReady: parseReady, Timeout: readyTimeout})
 	return &Provider{Issuer: issuer}
-}
-
-// waitReady waits for the first stdout line, which must be "READY <issuer>".
-func waitReady(line <-chan string, exited <-chan struct{}, timeout time.Duration) (string, error) {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return "", fmt.Errorf("provider not ready after %v", timeout)
-	case <-exited:
-		return "", errors.New("provider exited before READY")
-	case l, ok := <-line:
-		if !ok {
-			return "", errors.New("provider wrote no READY line")
-		}
-		return parseReady(l)
-	}
-}
-
-// readyWriter is the child's stdout: it hands the first line to the line
-// channel and copies everything after it into rest.
-type readyWriter struct {
-	rest io.Writer
-	line chan string
-	mu   sync.Mutex
-	buf  []byte
-	sent bool
-}
-
-func (w *readyWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.sent {
-		return w.rest.Write(p)
-	}
-	w.buf = append(w.buf, p...)
-	i := bytes.IndexByte(w.buf, '\n')
-	if i < 0 {
-		if len(w.buf) > 4096 { // no sane READY line is this long
-			w.sent = true
-			close(w.line)
-		}
-		return len(p), nil
-	}
-	w.sent = true
-	w.line <- string(w.buf[:i+1])
-	_, _ = w.rest.Write(w.buf[i+1:])
-	w.buf = nil
-	return len(p), nil
 }
 
 // parseReady checks the READY line: the issuer must be plain http on the
@@ -232,27 +136,4 @@ func opConfig(o Options) (string, error) {
 	}
 	b, err := json.Marshal(cfg)
 	return string(b), err
-}
-
-// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

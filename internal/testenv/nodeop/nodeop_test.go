@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
 var readyCases = []struct {
@@ -49,38 +48,6 @@ func FuzzParseReady(f *testing.F) {
 			t.Fatalf("accepted issuer %q", got)
 		}
 	})
-}
-
-func TestReadyWriter(t *testing.T) {
-	logs := &tailBuffer{max: 8}
-	w := &readyWriter{rest: logs, line: make(chan string, 1)}
-	for _, chunk := range []string{"REA", "DY http://127.0.0.1:1\nextra", " output that overflows"} {
-		if _, err := io.WriteString(w, chunk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := <-w.line; got != "READY http://127.0.0.1:1\n" {
-		t.Fatalf("line %q", got)
-	}
-	if got := logs.String(); got != "verflows" {
-		t.Fatalf("tail %q", got)
-	}
-	long := &readyWriter{rest: io.Discard, line: make(chan string, 1)}
-	io.WriteString(long, strings.Repeat("x", 5000))
-	if _, ok := <-long.line; ok {
-		t.Fatal("an endless first line must close the channel")
-	}
-}
-
-func TestWaitReadyTimeoutAndExit(t *testing.T) {
-	if _, err := waitReady(make(chan string), make(chan struct{}), 10*time.Millisecond); err == nil {
-		t.Fatal("no timeout")
-	}
-	exited := make(chan struct{})
-	close(exited)
-	if _, err := waitReady(make(chan string), exited, time.Minute); err == nil {
-		t.Fatal("exit not reported")
-	}
 }
 
 func TestOpConfig(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/proc"
 )
 
 const (
@@ -109,7 +111,7 @@ func ensureBinary() (string, error) {
 	if goBin == "" {
 		return "", errNoGo
 	}
-	unlock, err := lockFile(filepath.Join(os.TempDir(), "vigil-oauth2-proxy-install.lock"))
+	unlock, err := proc.LockFile(filepath.Join(os.TempDir(), "vigil-oauth2-proxy-install.lock"))
 	if err != nil {
 		return "", fmt.Errorf("lock: %w", err)
 	}

@@ -12,9 +12,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/proc"
 )
 
 // readyTimeout bounds the wait for /ping; start-up includes OIDC discovery.
@@ -49,23 +50,12 @@ type Proxy struct {
 // process may take it before the proxy listens; Start then fails clearly.
 func PickPort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("oauth2proxy: pick a port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return proc.FreePort(t, "oauth2proxy")
 }
 
 // RedirectURI is the callback URL of a proxy on port, to register at the OP.
 func RedirectURI(port int) string {
 	return "http://127.0.0.1:" + strconv.Itoa(port) + "/oauth2/callback"
-}
-
-// inCI reports whether the CI environment variable asks for strict mode.
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
 }
 
 // Start runs the pinned oauth2-proxy for the life of t, building it with
@@ -79,8 +69,8 @@ func Start(t testing.TB, opts Options) *Proxy {
 	}
 	bin, err := ensureBinary()
 	if err != nil {
-		if errors.Is(err, errNoGo) && !inCI() {
-			t.Skipf("oauth2proxy: skipping: %v", err)
+		if errors.Is(err, errNoGo) {
+			proc.Unavailable(t, "oauth2proxy: %v", err)
 		}
 		t.Fatalf("oauth2proxy: %v", err)
 	}
@@ -97,44 +87,12 @@ func Start(t testing.TB, opts Options) *Proxy {
 	cmd.Env = append(os.Environ(),
 		"OAUTH2_PROXY_CLIENT_SECRET="+opts.ClientSecret,
 		"OAUTH2_PROXY_COOKIE_SECRET="+base64.URLEncoding.EncodeToString(cookieSecret))
-	logs := &tailBuffer{max: 64 << 10}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.WaitDelay = 5 * time.Second
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatalf("oauth2proxy: %v", err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("oauth2proxy: start: %v", err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		stdin.Close() // the watchdog kills oauth2-proxy and exits
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("oauth2proxy: output:\n%s", logs.String())
-		}
-	})
-
 	base := "http://127.0.0.1:" + strconv.Itoa(opts.Port)
-	if err := waitPing(base+"/ping", exited, readyTimeout); err != nil {
-		select {
-		case <-exited:
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		default:
-		}
-		t.Fatalf("oauth2proxy: %v\noutput:\n%s", err, logs.String())
-	}
+	proc.Start(t, cmd, proc.Options{
+		Name: "oauth2proxy", Role: "oauth2-proxy",
+		Ready:     func(exited <-chan struct{}) error { return waitPing(base+"/ping", exited, readyTimeout) },
+		KillGrace: 5 * time.Second, // closing stdin makes the watchdog kill it and exit
+	})
 	return &Proxy{URL: base, RedirectURI: RedirectURI(opts.Port)}
 }
 
@@ -232,27 +190,4 @@ func checkIssuer(issuer string) error {
 		return nil
 	}
 	return fmt.Errorf("Issuer %q must be https (plain http only on loopback)", issuer)
-}
-
-// tailBuffer keeps the last max bytes written to it; safe for concurrent use.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

@@ -1,16 +1,16 @@
 //go:build unix
 
-package oauth2proxy
+package proc
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock so that test binaries of several
-// packages, run in parallel by `go test ./...`, do not run `go install` at
-// once.
-func lockFile(path string) (unlock func(), err error) {
+// LockFile takes an exclusive advisory lock on path, creating it, so that
+// test binaries of several packages, run in parallel by `go test ./...`, do
+// not install the same dependency at once. Call unlock when done.
+func LockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
