@@ -1,5 +1,5 @@
 // Package sqlite is Vigil's embedded store: sessions, users, the replay
-// ledger and signing keys in one SQLite file, through modernc.org/sqlite
+// ledger, signing keys and the verifier's records in one SQLite file, through modernc.org/sqlite
 // (pure Go, no cgo). It passes the backend-neutral conformance suite in
 // store/storetest.
 //
@@ -35,6 +35,10 @@ type Options struct {
 	// the observer can tell them from failures with errors.Is. It must be
 	// fast and safe for concurrent use.
 	Observe func(op string, d time.Duration, err error)
+	// Now stamps one-time-code records with the time of their last write,
+	// which PurgeOTP compares with its cutoff. It decides nothing else.
+	// Defaults to time.Now.
+	Now func() time.Time
 }
 
 // DB is a SQLite-backed store. It is safe for concurrent use.
@@ -42,6 +46,7 @@ type DB struct {
 	w       *sql.DB // one connection: every write and every transaction
 	r       *sql.DB // read-only pool; the same as w for in-memory databases
 	observe func(op string, d time.Duration, err error)
+	now     func() time.Time
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or a
@@ -72,7 +77,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0) // an in-memory database lives as long as its connection
-	db := &DB{w: w, r: w, observe: opts.Observe}
+	db := &DB{w: w, r: w, observe: opts.Observe, now: opts.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
 	if !memory {
 		r, err := sql.Open("sqlite", dsn+sep+params+"&_pragma=query_only(1)")
 		if err != nil {
