@@ -56,10 +56,10 @@ func TestReadMRZDegraded(t *testing.T) {
 
 func TestReadMRZNoMRZ(t *testing.T) {
 	noMRZ := td3Doc(12)
-	noMRZ.mrz = nil
+	noMRZ.MRZ = nil
 	page, _ := render(t, noMRZ)
 	blank := td1Doc(8)
-	blank.mrz, blank.withoutTitle = nil, true
+	blank.MRZ, blank.WithoutTitle = nil, true
 	empty, _ := render(t, blank)
 	// No engine is needed: the band is looked for before the engine runs.
 	r := &Reader{Binary: "/nonexistent/tesseract"}

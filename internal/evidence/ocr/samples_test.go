@@ -21,7 +21,7 @@ func sampleCases(t testing.TB) []sample {
 	}{{"td3", td3Doc, "TD3"}, {"td1", td1Doc, "TD1"}, {"td2", td2Doc, "TD2"}} {
 		clean, _ := render(t, d.mk(12))
 		low, _ := render(t, d.mk(6))
-		want := d.mk(1).mrz
+		want := d.mk(1).MRZ
 		out = append(out,
 			sample{d.name + "-clean", encodePNGImage(t, clean), want, d.format, false},
 			sample{d.name + "-rot+1.5", encodePNGImage(t, rotate(clean, 1.5)), want, d.format, true},
