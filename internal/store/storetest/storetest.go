@@ -10,7 +10,11 @@
 //   - Stores read no clock: GetSession returns expired sessions as stored
 //     and MarkUsed keeps refusing a key until PurgeUsed removes it. Expiry
 //     is judged by callers, or by the purge methods given "now".
-//   - Lists are newest first (CreatedAt descending, then ID).
+//   - Lists are newest first (CreatedAt descending, then ID), except the
+//     verifier's queues (verifications, evidence), which are oldest first.
+//   - Empty lists and byte slices read back as nil.
+//   - A verification's Version starts at 1 and every successful update,
+//     including expiry, bumps it; a stale update fails with ErrConflict.
 package storetest
 
 import (
@@ -43,15 +47,38 @@ type Backend interface {
 
 	PutSigningKey(ctx context.Context, k *store.SigningKey) error
 	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
+
+	CreateVerification(ctx context.Context, v *store.Verification) error
+	GetVerification(ctx context.Context, id string) (*store.Verification, error)
+	GetVerificationByAuthRequest(ctx context.Context, authRequestID string) (*store.Verification, error)
+	UpdateVerification(ctx context.Context, v *store.Verification) error
+	ListVerifications(ctx context.Context, status string, limit int) ([]store.Verification, error)
+	FindApprovedVerification(ctx context.Context, claimedEmail string) (*store.Verification, error)
+	ExpireVerifications(ctx context.Context, now time.Time) (int, error)
+
+	PutEvidence(ctx context.Context, e *store.Evidence) error
+	GetEvidence(ctx context.Context, id string) (*store.Evidence, error)
+	ListEvidence(ctx context.Context, verificationID string) ([]store.Evidence, error)
+	DeleteEvidenceBefore(ctx context.Context, now time.Time) (int, error)
+
+	UpsertPersonByDocument(ctx context.Context, p *store.Person) error
+	GetPerson(ctx context.Context, subject string) (*store.Person, error)
+
+	UpdateOTP(ctx context.Context, challengeKey, mailboxKey string,
+		fn func(challenge, mailbox []byte) ([]byte, []byte, error)) error
+	PurgeOTP(ctx context.Context, updatedBefore time.Time) (int, error)
+}
+
+// conformanceTest is one subtest of Run, given a fresh store.
+type conformanceTest struct {
+	name string
+	run  func(t *testing.T, b Backend)
 }
 
 // Run runs every conformance test. open must return a new, empty store for
 // each call and arrange its cleanup with t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) Backend) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, b Backend)
-	}{
+	tests := []conformanceTest{
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"SessionTimesUTC", testSessionTimesUTC},
 		{"SessionNotFound", testSessionNotFound},
@@ -72,6 +99,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"SigningKeyRoundTrip", testSigningKeyRoundTrip},
 		{"SigningKeyOrderAndReplace", testSigningKeyOrderAndReplace},
 	}
+	tests = append(tests, verifierTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, open(t))
