@@ -26,9 +26,9 @@ CREATE TABLE verifications (
 -- The review queue and the expiry sweep select by status.
 CREATE INDEX verifications_status_created ON verifications (status, created_at, id);
 CREATE INDEX verifications_created ON verifications (created_at, id);
-CREATE INDEX verifications_auth_request ON verifications (auth_request_id, created_at);
+CREATE INDEX verifications_auth_request ON verifications (auth_request_id, created_at, id);
 -- Email lookups fold ASCII case on both sides: lower(claimed_email) = lower(?).
-CREATE INDEX verifications_claimed_email ON verifications (lower(claimed_email), status, created_at);
+CREATE INDEX verifications_claimed_email ON verifications (lower(claimed_email), status, created_at, id);
 
 CREATE TABLE persons (
 	subject         TEXT PRIMARY KEY,
@@ -57,7 +57,7 @@ CREATE TABLE evidence (
 	delete_after    INTEGER NOT NULL
 ) STRICT;
 
-CREATE INDEX evidence_verification ON evidence (verification_id, created_at);
+CREATE INDEX evidence_verification ON evidence (verification_id, created_at, id);
 CREATE INDEX evidence_delete_after ON evidence (delete_after);
 
 -- One-time-code state: opaque JSON records read and written together by
