@@ -260,3 +260,37 @@ func TestPathPrefixNormalised(t *testing.T) {
 		t.Errorf("prefix %q host %q, want /admin and wiki.example.com", a.PathPrefix, a.Host)
 	}
 }
+
+func TestIDV(t *testing.T) {
+	t.Setenv("TEST_VIGIL_CLIENT_SECRET", "x")
+	good := goodYAML + `
+idv:
+  issuer: https://vigil.example.com/idv/
+  clients: [{client_id: vigil, client_secret: {value: s}, redirect_uris: [https://vigil.example.com/.vigil/callback]}]
+  mail: {host: smtp.example.com, from: it@example.com}
+  allowed_email_domains: [example.com]
+`
+	c, err := Parse([]byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IDV.Issuer != "https://vigil.example.com/idv" || c.IDV.Mail.Port != 587 || c.IDV.Mail.TLS != "starttls" || c.IDV.EvidenceRetention.D() != 720*time.Hour {
+		t.Errorf("idv defaults: %+v", c.IDV)
+	}
+	bad := goodYAML + `
+idv:
+  issuer: http://idv.example.com
+  clients: [{redirect_uris: ["http://evil.example/cb"]}]
+  mail: {host: smtp.example.com, from: nobody, tls: none}
+  allowed_email_domains: ["not a domain"]
+  evidence_retention: 1m
+  review: {listen: 127.0.0.1:8091, app: nope}
+`
+	_, err = Parse([]byte(bad))
+	for _, want := range []string{"idv.issuer", "idv.clients[0].client_id", "idv.clients[0].redirect_uris[0]", "idv.mail.from",
+		"idv.mail.tls", "idv.allowed_email_domains[0]", "idv.evidence_retention", "idv.review.groups", "idv.review.app"} {
+		if err == nil || !strings.Contains(err.Error(), want+":") {
+			t.Errorf("missing problem %s in:\n%v", want, err)
+		}
+	}
+}

@@ -113,6 +113,7 @@ func (c *Config) SetDefaults() {
 		}
 		defDur(&p.ClockSkew, time.Minute)
 	}
+	c.idvDefaults()
 	for i := range c.Verifiers {
 		v := &c.Verifiers[i]
 		v.Issuer = strings.TrimRight(v.Issuer, "/")

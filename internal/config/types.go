@@ -13,7 +13,9 @@ type Config struct {
 	Log       Log        `yaml:"log"`
 	Providers []Provider `yaml:"providers"`
 	Verifiers []Verifier `yaml:"verifiers"`
-	Apps      []App      `yaml:"apps"`
+	// IDV is the built-in identity-verification provider (optional).
+	IDV  *IDV  `yaml:"idv"`
+	Apps []App `yaml:"apps"`
 }
 
 // Server is the listener and the public face of the gateway.

@@ -42,6 +42,11 @@ func (c *Config) Validate() error {
 	verifiers := c.validateVerifiers(&p)
 	c.validateApps(&p, providers)
 	c.validateAppVerifiers(&p, verifiers)
+	apps := map[string]bool{}
+	for _, a := range c.Apps {
+		apps[a.Name] = true
+	}
+	c.validateIDV(&p, apps)
 	return errors.Join(p...)
 }
 

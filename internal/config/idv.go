@@ -1,0 +1,179 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// IDV configures Vigil's own identity-verification OpenID Provider (the
+// verifier). It is served by `vigil serve` under the issuer's path on the
+// gateway's own listener when the issuer is on the public URL's origin,
+// or alone by `vigil verifier`. Apps use it like any verification
+// provider: name it in `verifiers:` with this issuer.
+type IDV struct {
+	// Issuer is the verifier's issuer URL, e.g. https://vigil.example.com/idv.
+	Issuer string `yaml:"issuer"`
+	// Listen is the address `vigil verifier` serves on. Default ":8090".
+	Listen string `yaml:"listen"`
+	// Organization names the verifier in check_details. Default "Vigil".
+	Organization string `yaml:"organization"`
+	// Clients are the relying parties (usually the gateway itself).
+	Clients []IDVClient `yaml:"clients"`
+	// Mail sends work-email codes. Required unless DevMailbox.
+	Mail Mail `yaml:"mail"`
+	// DevMailbox writes code mails to the log instead of sending them.
+	// For `vigil quickstart` and local trials only: anyone reading the log
+	// can complete the email step.
+	DevMailbox bool `yaml:"dev_mailbox"`
+	// AllowedEmailDomains restricts the work email step to these domains.
+	AllowedEmailDomains []string `yaml:"allowed_email_domains"`
+	// EvidenceRetention is how long document and selfie images are kept.
+	// Default 720h (30 days).
+	EvidenceRetention Duration `yaml:"evidence_retention"`
+	// VerificationLifetime bounds an unfinished verification. Default 24h.
+	VerificationLifetime Duration `yaml:"verification_lifetime"`
+	// Review serves the reviewers' queue on a private address, to be put
+	// behind the gateway as an app.
+	Review IDVReview `yaml:"review"`
+}
+
+// IDVClient is a relying party registered at the verifier.
+type IDVClient struct {
+	ClientID               string   `yaml:"client_id"`
+	ClientSecret           Secret   `yaml:"client_secret"`
+	RedirectURIs           []string `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
+}
+
+// IDVReview places the review queue.
+type IDVReview struct {
+	// Listen is a private address for the review UI, e.g. 127.0.0.1:8091;
+	// route an app to it. Empty: no review UI.
+	Listen string `yaml:"listen"`
+	// App is the gateway app that fronts the UI (its name is the audience
+	// of the assertions the UI accepts).
+	App string `yaml:"app"`
+	// Groups may review. Required with Listen.
+	Groups []string `yaml:"groups"`
+}
+
+// Mail is an SMTP relay.
+type Mail struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
+	From     string `yaml:"from"`
+	// TLS is starttls (default), tls, or none (loopback hosts only).
+	TLS string `yaml:"tls"`
+}
+
+func (c *Config) idvDefaults() {
+	v := c.IDV
+	if v == nil {
+		return
+	}
+	v.Issuer = strings.TrimRight(v.Issuer, "/")
+	if v.Listen == "" {
+		v.Listen = ":8090"
+	}
+	if v.Organization == "" {
+		v.Organization = "Vigil"
+	}
+	if v.EvidenceRetention == 0 {
+		v.EvidenceRetention = Duration(30 * 24 * time.Hour)
+	}
+	if v.VerificationLifetime == 0 {
+		v.VerificationLifetime = Duration(24 * time.Hour)
+	}
+	if v.Mail.TLS == "" {
+		v.Mail.TLS = "starttls"
+	}
+	if v.Mail.Port == 0 {
+		v.Mail.Port = 587
+	}
+}
+
+func (c *Config) validateIDV(p *problems, apps map[string]bool) {
+	v := c.IDV
+	if v == nil {
+		return
+	}
+	if err := checkIssuer(v.Issuer); err != nil {
+		p.add("idv.issuer", "%v", err)
+	}
+	if _, _, err := net.SplitHostPort(v.Listen); err != nil {
+		p.add("idv.listen", "want host:port, got %q", v.Listen)
+	}
+	if len(v.Clients) == 0 {
+		p.add("idv.clients", "register at least one relying party (the gateway: redirect URI <public_url>/.vigil/callback)")
+	}
+	for i, cl := range v.Clients {
+		path := fmt.Sprintf("idv.clients[%d]", i)
+		if cl.ClientID == "" {
+			p.add(path+".client_id", "required")
+		}
+		if !cl.ClientSecret.IsZero() {
+			if _, err := cl.ClientSecret.Resolve(); err != nil {
+				p.add(path+".client_secret", "%v", err)
+			}
+		}
+		if len(cl.RedirectURIs) == 0 {
+			p.add(path+".redirect_uris", "required")
+		}
+		for j, u := range cl.RedirectURIs {
+			if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && !(pu.Scheme == "http" && isLoopback(pu.Hostname()))) || pu.Fragment != "" {
+				p.add(fmt.Sprintf("%s.redirect_uris[%d]", path, j), "want an https URL (http only for localhost) without fragment, got %q", u)
+			}
+		}
+	}
+	if !v.DevMailbox {
+		m := v.Mail
+		if m.Host == "" {
+			p.add("idv.mail.host", "required: an SMTP relay for work-email codes (or dev_mailbox: true for local trials)")
+		}
+		if _, err := mail.ParseAddress(m.From); err != nil {
+			p.add("idv.mail.from", "want a sender address, got %q", m.From)
+		}
+		switch m.TLS {
+		case "starttls", "tls":
+		case "none":
+			if !isLoopback(m.Host) {
+				p.add("idv.mail.tls", "none is allowed only for a loopback relay")
+			}
+		default:
+			p.add("idv.mail.tls", "want starttls, tls or none, got %q", m.TLS)
+		}
+		if !m.Password.IsZero() {
+			if _, err := m.Password.Resolve(); err != nil {
+				p.add("idv.mail.password", "%v", err)
+			}
+		}
+	}
+	for i, d := range v.AllowedEmailDomains {
+		if !hostRE.MatchString(strings.ToLower(d)) || !strings.Contains(d, ".") {
+			p.add(fmt.Sprintf("idv.allowed_email_domains[%d]", i), "%q is not a domain", d)
+		}
+	}
+	if v.EvidenceRetention.D() < time.Hour {
+		p.add("idv.evidence_retention", "must be at least 1h")
+	}
+	if v.VerificationLifetime.D() < 10*time.Minute {
+		p.add("idv.verification_lifetime", "must be at least 10m")
+	}
+	if r := v.Review; r.Listen != "" {
+		if _, _, err := net.SplitHostPort(r.Listen); err != nil {
+			p.add("idv.review.listen", "want host:port, got %q", r.Listen)
+		}
+		if len(r.Groups) == 0 {
+			p.add("idv.review.groups", "required: the groups whose members may review")
+		}
+		if !apps[r.App] {
+			p.add("idv.review.app", "%q is not an app: add an app whose upstream is http://%s", r.App, r.Listen)
+		}
+	}
+}
