@@ -1,0 +1,127 @@
+package verifier
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/evidence/ocr"
+	"github.com/vigil-gw/vigil/internal/keys"
+	"github.com/vigil-gw/vigil/internal/mail"
+	"github.com/vigil-gw/vigil/internal/oidcop"
+)
+
+// Sender delivers mail (internal/mail.SMTP implements it).
+type Sender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// MRZReader reads the MRZ lines of a document photo (internal/evidence/ocr
+// implements it).
+type MRZReader interface {
+	ReadMRZ(ctx context.Context, img []byte) (ocr.Result, error)
+}
+
+var (
+	_ Sender    = (*mail.SMTP)(nil)
+	_ MRZReader = (*ocr.Reader)(nil)
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultEvidenceRetention    = 30 * 24 * time.Hour
+	DefaultVerificationLifetime = 24 * time.Hour
+	DefaultRequestLifetime      = 30 * time.Minute
+	// MaxUpload is the largest image accepted, in bytes.
+	MaxUpload = 10 << 20
+)
+
+// Config configures a Verifier. Issuer, Clients, Master, Store, Mail and
+// OCR are required.
+type Config struct {
+	Issuer  string
+	Clients []oidcop.Client
+	// Master is the configured secret; the code, document and subject keys
+	// and the evidence key are derived from it (internal/keys).
+	Master []byte
+	Store  Store
+	Mail   Sender
+	// From names the sender in the text of the code mail, e.g. "Example
+	// Corp IT". The envelope sender is the mailer's.
+	From string
+	OCR  MRZReader
+	// AllowedEmailDomains, when set, are the only work email domains.
+	AllowedEmailDomains []string
+	// Organization is check_details.organization in verified_claims.
+	Organization string
+	// EvidenceRetention is how long sealed images are kept (default 30
+	// days); VerificationLifetime how long an unfinished verification lives
+	// (default 24h); RequestLifetime how long an auth request waits for the
+	// flow (default 30m).
+	EvidenceRetention    time.Duration
+	VerificationLifetime time.Duration
+	RequestLifetime      time.Duration
+	// SigningKey signs ID tokens; nil generates an RSA 2048 key.
+	SigningKey crypto.Signer
+	Clock      func() time.Time
+	Rand       io.Reader
+	Logger     *slog.Logger
+}
+
+// check fills defaults and reports every problem at once.
+func (c Config) check() (Config, error) {
+	var errs []error
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Organization == "" {
+		c.Organization = "Vigil"
+	}
+	if c.From == "" {
+		c.From = c.Organization
+	}
+	def := func(name string, d *time.Duration, v time.Duration) {
+		switch {
+		case *d == 0:
+			*d = v
+		case *d < 0:
+			errs = append(errs, fmt.Errorf("%s %v must be positive", name, *d))
+		}
+	}
+	def("evidence retention", &c.EvidenceRetention, DefaultEvidenceRetention)
+	def("verification lifetime", &c.VerificationLifetime, DefaultVerificationLifetime)
+	def("request lifetime", &c.RequestLifetime, DefaultRequestLifetime)
+	if _, err := oidcop.CheckIssuer(c.Issuer); err != nil {
+		errs = append(errs, err)
+	}
+	if len(c.Clients) == 0 {
+		errs = append(errs, errors.New("at least one client is required"))
+	}
+	if len(c.Master) < keys.MinSecretLen {
+		errs = append(errs, fmt.Errorf("master secret is %d bytes; at least %d are required", len(c.Master), keys.MinSecretLen))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("a store is required"))
+	}
+	if c.Mail == nil {
+		errs = append(errs, errors.New("a mail sender is required"))
+	}
+	if c.OCR == nil {
+		errs = append(errs, errors.New("an OCR reader is required"))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("verifier: invalid config: %w", errors.Join(errs...))
+	}
+	return c, nil
+}

@@ -1,0 +1,103 @@
+package verifier
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+func (v *Verifier) selfieReady(b *bound) bool {
+	return b.rec.Status == store.VerificationStarted && needsDocument(b.rec.Rung) &&
+		b.steps.Email != nil && b.steps.Document != nil && b.steps.Document.Fields != nil
+}
+
+func (v *Verifier) selfiePage(w http.ResponseWriter, r *http.Request) error {
+	b, err := v.load(r)
+	if err != nil {
+		return err
+	}
+	if !v.selfieReady(b) || b.steps.Selfie != nil {
+		return v.redirect(w, r, v.next(b))
+	}
+	return v.renderSelfie(w, http.StatusOK, b, nil)
+}
+
+func (v *Verifier) renderSelfie(w http.ResponseWriter, status int, b *bound, ue *userError) error {
+	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: 3, Steps: 3}
+	if ue != nil {
+		d.Error, d.Reason = ue.msg, ue.reason
+	}
+	return v.pages.render(w, status, d)
+}
+
+// selfieUpload stores the selfie and sends the verification to review: the
+// person has finished the steps (auth_time).
+func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
+	b, err := v.load(r)
+	if err != nil {
+		return err
+	}
+	if !v.selfieReady(b) || b.steps.Selfie != nil {
+		return errStepOrder
+	}
+	data, ct, err := readUpload(w, r)
+	var ue *userError
+	if errors.As(err, &ue) {
+		return v.renderSelfie(w, ue.status, b, ue)
+	}
+	if err != nil {
+		return err
+	}
+	evID, err := v.putEvidence(r.Context(), b.rec, KindSelfie, ct, data)
+	if err != nil {
+		return err
+	}
+	now := v.cfg.Clock()
+	if _, err := v.mutate(r.Context(), b.rec.ID, func(rec *store.Verification, s *steps) error {
+		if rec.Status != store.VerificationStarted || s.Document == nil || s.Document.Fields == nil {
+			return errStepOrder
+		}
+		s.Selfie = &selfieStep{EvidenceID: evID, At: now}
+		s.FinishedAt = now
+		rec.Status = store.VerificationReview
+		rec.Reasons = []string{ReasonManualReview}
+		switch {
+		case rec.ClaimedName == "":
+			rec.Reasons = append(rec.Reasons, ReasonNameNotCompared)
+		case !sameName(rec.ClaimedName, s.Document.Fields):
+			rec.Reasons = append(rec.Reasons, ReasonNameMismatch)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	v.cfg.Logger.InfoContext(r.Context(), "verifier: verification sent to review", "verification", b.rec.ID)
+	return v.redirect(w, r, v.op.Path("/status")+"?id="+b.id)
+}
+
+// sameName compares a claimed name with the document's, as the MRZ writes
+// names: letters only, upper case, order of words ignored.
+func sameName(claimed string, f *docFields) bool {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	}
+	a := words(claimed)
+	b := words(f.Surname + " " + strings.Join(f.GivenNames, " "))
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, w := range b {
+		seen[w]++
+	}
+	for _, w := range a {
+		if seen[w] == 0 {
+			return false
+		}
+		seen[w]--
+	}
+	return true
+}

@@ -1,0 +1,168 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/ida"
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// ErrNotInReview is returned by Approve and Reject for a verification that
+// is not waiting for a reviewer.
+var ErrNotInReview = errors.New("verifier: verification is not waiting for review")
+
+// Queue returns up to limit verifications waiting for review, oldest first.
+func (v *Verifier) Queue(ctx context.Context, limit int) ([]store.Verification, error) {
+	return v.db.ListVerifications(ctx, store.VerificationReview, limit)
+}
+
+// Approve verifies the person: it keeps (or creates) their persistent
+// subject, issues the verified_claims and marks the verification approved.
+// The waiting page then completes the auth request.
+func (v *Verifier) Approve(ctx context.Context, id, reviewer, note string) error {
+	if reviewer == "" {
+		return errors.New("verifier: approve: reviewer is required")
+	}
+	_, err := v.mutate(ctx, id, func(rec *store.Verification, s *steps) error {
+		if rec.Status != store.VerificationReview {
+			return ErrNotInReview
+		}
+		if s.Document == nil || s.Document.Fields == nil || s.Selfie == nil {
+			return fmt.Errorf("verifier: approve %s: steps incomplete", id)
+		}
+		now := v.cfg.Clock()
+		p, err := v.person(rec, s.Document, now)
+		if err != nil {
+			return err
+		}
+		if err := v.db.UpsertPersonByDocument(ctx, p); err != nil {
+			return fmt.Errorf("verifier: upsert person: %w", err)
+		}
+		rec.Status, rec.PersonSubject = store.VerificationApproved, p.Subject
+		rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = reviewer, note, now
+		return nil
+	})
+	return err
+}
+
+// Reject ends the verification; the waiting page tells the person and the
+// relying party gets access_denied.
+func (v *Verifier) Reject(ctx context.Context, id, reviewer, reason string) error {
+	if reviewer == "" || reason == "" {
+		return errors.New("verifier: reject: reviewer and reason are required")
+	}
+	_, err := v.mutate(ctx, id, func(rec *store.Verification, _ *steps) error {
+		if rec.Status != store.VerificationReview {
+			return ErrNotInReview
+		}
+		rec.Status, rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = store.VerificationRejected, reviewer, reason, v.cfg.Clock()
+		rec.Reasons = append(rec.Reasons, reason)
+		return nil
+	})
+	return err
+}
+
+// Evidence returns an evidence image, unsealed, for a reviewer.
+func (v *Verifier) Evidence(ctx context.Context, evidenceID string) (contentType string, data []byte, err error) {
+	e, err := v.db.GetEvidence(ctx, evidenceID)
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = v.vault.Open(e.ID, e.Kind, e.Sealed)
+	if err != nil {
+		return "", nil, err
+	}
+	return e.ContentType, data, nil
+}
+
+// person builds the Person record and its verified_claims from the
+// document step.
+func (v *Verifier) person(rec *store.Verification, ds *documentStep, now time.Time) (*store.Person, error) {
+	f := ds.Fields
+	id, err := v.newID()
+	if err != nil {
+		return nil, err
+	}
+	country := countryCode(f.IssuingState)
+	nationality := countryCode(f.Nationality)
+	expiry, err := ida.ParseDate(f.Expiry)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: document expiry: %w", err)
+	}
+	docType := ida.DocumentIDCard
+	if strings.HasPrefix(f.Code, "P") {
+		docType = ida.DocumentPassport
+	}
+	claims := ida.Claims{FamilyName: f.Surname, GivenName: strings.Join(f.GivenNames, " "), Nationalities: []string{nationality}}
+	if f.BirthDate != "" {
+		if claims.Birthdate, err = ida.ParseDate(f.BirthDate); err != nil {
+			return nil, fmt.Errorf("verifier: birth date: %w", err)
+		}
+	}
+	vc, err := ida.NewBuilder(ida.TrustFrameworkNIST80063A, ida.IAL2, now).
+		Process(rec.ID).
+		Evidence(ida.NewDocumentEvidence(
+			ida.DocumentDetails{Type: docType, DocumentNumber: f.Number, DateOfExpiry: expiry, Issuer: &ida.Issuer{CountryCode: country}},
+			ida.NewCheck(ida.CheckVRI, v.cfg.Organization, ds.EvidenceID, ds.CheckedAt),
+			ida.NewCheck(ida.CheckPVR, v.cfg.Organization, rec.ID, now),
+		)).
+		Build(claims)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: build verified_claims: %w", err)
+	}
+	raw, err := json.Marshal(vc)
+	if err != nil {
+		return nil, err
+	}
+	return &store.Person{
+		Subject:     "p-" + id,
+		DocumentKey: keyedHash(v.docKey, f.IssuingState, f.Number),
+		GivenName:   claims.GivenName, FamilyName: f.Surname, BirthDate: f.BirthDate,
+		Nationalities: claims.Nationalities, ACR: rec.Rung, VerifiedClaims: raw,
+		VerifiedAt: now, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// countryCode turns an MRZ state code into an ISO 3166-1 code: MRZ codes
+// are alpha-3 except Germany's "D".
+func countryCode(mrzCode string) string {
+	if mrzCode == "D" {
+		return "DEU"
+	}
+	return mrzCode
+}
+
+// Purge deletes evidence past its retention, expires verifications that
+// were not finished in time, and drops stale one-time-code records.
+func (v *Verifier) Purge(ctx context.Context) error {
+	now := v.cfg.Clock()
+	_, err1 := v.db.DeleteEvidenceBefore(ctx, now)
+	_, err2 := v.db.ExpireVerifications(ctx, now)
+	// Code state matters for at most a day (send windows, lockouts).
+	_, err3 := v.db.PurgeOTP(ctx, now.Add(-24*time.Hour))
+	return errors.Join(err1, err2, err3)
+}
+
+// purgeEvery is how often Run purges: retention is counted in days.
+const purgeEvery = time.Hour
+
+// Run calls Purge now and then hourly until ctx ends.
+func (v *Verifier) Run(ctx context.Context) error {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if err := v.Purge(ctx); err != nil && ctx.Err() == nil {
+			v.cfg.Logger.ErrorContext(ctx, "verifier: purge failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
