@@ -36,7 +36,10 @@ func (v *Verifier) claims(ctx context.Context, subject, clientID string, scopes 
 	}
 	cr, err := ida.ParseClaimsRequest(claimsRequest)
 	if err != nil {
-		return nil, err
+		// A malformed verified_claims request is one nothing satisfies:
+		// omit the claim rather than fail the token request.
+		v.cfg.Logger.InfoContext(ctx, "verifier: claims request ignored", "client", clientID, "error", err)
+		return out, nil
 	}
 	reqs := cr.IDToken
 	if userinfo {

@@ -1,0 +1,130 @@
+package review
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxSteps bounds the steps JSON read; the verifier's are well under 4 KiB.
+const maxSteps = 64 << 10
+
+// Steps is the reviewer's read-only view of store.Verification.Steps, the
+// JSON the verifier writes (internal/verifier/steps.go). The verifier's
+// types are unexported, so this mirrors their JSON names; unknown fields
+// are ignored so that the verifier can add steps without breaking review.
+type Steps struct {
+	Email      *EmailStep    `json:"email,omitempty"`
+	Document   *DocumentStep `json:"document,omitempty"`
+	Selfie     *SelfieStep   `json:"selfie,omitempty"`
+	FinishedAt time.Time     `json:"finished_at,omitzero"`
+}
+
+// EmailStep is the verified work email.
+type EmailStep struct {
+	Address    string    `json:"address"`
+	VerifiedAt time.Time `json:"verified_at"`
+}
+
+// DocumentStep is the document image and, once its MRZ was valid, the
+// fields read from it. OCRText is set only while a correction is pending.
+// Corrected is nil when the verifier did not record whether the person
+// typed corrections to the scanned MRZ.
+type DocumentStep struct {
+	EvidenceID string          `json:"evidence_id"`
+	OCRText    string          `json:"ocr_text,omitempty"`
+	Fields     *DocumentFields `json:"fields,omitempty"`
+	CheckedAt  time.Time       `json:"checked_at,omitzero"`
+	Corrected  *bool           `json:"corrected,omitempty"`
+}
+
+// DocumentFields are the MRZ fields the verifier keeps. Dates are
+// YYYY-MM-DD; BirthDate is empty when unknown.
+type DocumentFields struct {
+	Code         string   `json:"code"`
+	IssuingState string   `json:"issuing_state"`
+	Number       string   `json:"number"`
+	Surname      string   `json:"surname"`
+	GivenNames   []string `json:"given_names,omitempty"`
+	Nationality  string   `json:"nationality"`
+	BirthDate    string   `json:"birth_date,omitempty"`
+	Expiry       string   `json:"expiry"`
+	Sex          string   `json:"sex"`
+}
+
+// SelfieStep is the selfie's evidence.
+type SelfieStep struct {
+	EvidenceID string    `json:"evidence_id"`
+	At         time.Time `json:"at"`
+}
+
+// ParseSteps reads a verification's steps; empty is no step done.
+func ParseSteps(b []byte) (Steps, error) {
+	var s Steps
+	if len(b) == 0 {
+		return s, nil
+	}
+	if len(b) > maxSteps {
+		return Steps{}, fmt.Errorf("review: steps record of %d bytes", len(b))
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Steps{}, fmt.Errorf("review: steps record: %w", err)
+	}
+	return s, nil
+}
+
+// FullName is the document's name as a person reads it: given names,
+// then surname.
+func (f *DocumentFields) FullName() string {
+	return strings.TrimSpace(strings.Join(append(append([]string(nil), f.GivenNames...), f.Surname), " "))
+}
+
+// ExpiryDate parses Expiry.
+func (f *DocumentFields) ExpiryDate() (time.Time, error) {
+	if f.Expiry == "" {
+		return time.Time{}, errors.New("review: document has no expiry")
+	}
+	return time.Parse(time.DateOnly, f.Expiry)
+}
+
+// namesMatch compares a claimed name with the document's, ignoring case,
+// punctuation, word order and spacing. It is a hint for the reviewer, who
+// decides; MRZ names are upper case A-Z only, so accents are folded away
+// by dropping what is not a letter.
+func namesMatch(claimed string, f *DocumentFields) bool {
+	a, b := nameWords(claimed), nameWords(f.FullName())
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, w := range a {
+		seen[w]++
+	}
+	for _, w := range b {
+		if seen[w] == 0 {
+			return false
+		}
+		seen[w]--
+	}
+	return true
+}
+
+func nameWords(s string) []string {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
+		return r == ' ' || r == '-' || r == '<' || r == ',' || r == '.'
+	}) {
+		var b strings.Builder
+		for _, r := range w {
+			if r >= 'A' && r <= 'Z' {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			words = append(words, b.String())
+		}
+	}
+	return words
+}
