@@ -33,7 +33,7 @@ func cspFor(images bool) string {
 }
 
 // evidenceCSP applies when an evidence image is opened on its own.
-const evidenceCSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'self'"
+const evidenceCSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
 
 func setSecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -53,6 +53,7 @@ func newPages(base string) (*pages, error) {
 	t, err := template.New("page.html").Funcs(template.FuncMap{
 		"date":  func(t time.Time) string { return fmtTime(t) },
 		"short": shortRung,
+		"deref": func(b *bool) bool { return b != nil && *b },
 	}).ParseFS(webFS, "web/page.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)

@@ -132,6 +132,7 @@ func New(opt Options) (*Handler, error) {
 		return nil, fmt.Errorf("review: %w", err)
 	}
 	h := &Handler{opt: opt, groups: groups, pages: p}
+	cop.SetDenyHandler(h.plain(func(http.ResponseWriter, *http.Request) error { return errCrossOrigin }))
 	h.mux = h.routes(cop)
 	return h, nil
 }

@@ -1,0 +1,63 @@
+package review
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// imageTypes are the only types served inline: what the verifier accepts
+// (it sniffs uploads by their bytes).
+var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
+
+var (
+	errEvidenceGone = &pageError{status: http.StatusNotFound, code: "evidence-gone", title: "Evidence not available",
+		msg: "This image does not belong to the verification, or it was deleted after its retention period."}
+	errEvidenceType = &pageError{status: http.StatusUnsupportedMediaType, code: "evidence-type", title: "Not an image",
+		msg: "This evidence is not an image the review page can show."}
+)
+
+// evidence serves one image, decrypted by the verifier. It must belong to
+// the verification in the path, so that a reviewer's link cannot be bent to
+// another record's evidence by guessing, and it is never cached.
+func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) error {
+	vid, eid := r.PathValue("id"), r.PathValue("eid")
+	if !validID(vid) || !validID(eid) {
+		return errNotFound
+	}
+	evs, err := h.opt.Store.ListEvidence(r.Context(), vid)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, e := range evs {
+		found = found || e.ID == eid
+	}
+	if !found {
+		return errEvidenceGone
+	}
+	ct, data, err := h.opt.Verifier.Evidence(r.Context(), eid)
+	if errors.Is(err, store.ErrNotFound) {
+		return errEvidenceGone.with(err)
+	}
+	if err != nil {
+		return err
+	}
+	if !imageTypes[ct] {
+		return errEvidenceType
+	}
+	hd := w.Header()
+	setSecurityHeaders(hd)
+	hd.Set("Content-Security-Policy", evidenceCSP)
+	hd.Set("Content-Type", ct)
+	hd.Set("Content-Length", strconv.Itoa(len(data)))
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Disposition", "inline")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(data)
+	}
+	return nil
+}
