@@ -157,5 +157,13 @@ func (h *Handler) routes(cop *http.CrossOriginProtection) http.Handler {
 	if h.opt.BasePath == "" {
 		return mux
 	}
-	return http.StripPrefix(h.opt.BasePath, mux)
+	base := h.opt.BasePath
+	strip := http.StripPrefix(base, mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == base && r.Method == http.MethodGet {
+			http.Redirect(w, r, base+"/", http.StatusSeeOther)
+			return
+		}
+		strip.ServeHTTP(w, r)
+	})
 }
