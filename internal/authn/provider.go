@@ -160,6 +160,14 @@ func (p *Provider) Name() string { return p.name }
 func (p *Provider) Title() string { return p.title }
 
 // Ready is nil once discovery has succeeded, else the last discovery error.
+// Probe retries discovery if it has not succeeded yet (at most every few
+// seconds) and reports readiness: a provider that was down at start, or a
+// verifier served by this same process, becomes ready without a login.
+func (p *Provider) Probe(ctx context.Context) error {
+	_, err := p.discover(ctx)
+	return err
+}
+
 func (p *Provider) Ready() error {
 	if p.disc.Load() != nil {
 		return nil

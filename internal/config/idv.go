@@ -165,6 +165,17 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 	if v.VerificationLifetime.D() < 10*time.Minute {
 		p.add("idv.verification_lifetime", "must be at least 10m")
 	}
+	// The gateway serves an issuer on its own origin under the issuer's
+	// path; no app may be routed there.
+	if iu, err := url.Parse(v.Issuer); err == nil && iu.Path != "" {
+		if pu, err := url.Parse(c.Server.PublicURL); err == nil && strings.EqualFold(iu.Host, pu.Host) {
+			for i, a := range c.Apps {
+				if (a.Host == "" || a.Host == strings.ToLower(pu.Hostname())) && (a.PathPrefix == iu.Path || strings.HasPrefix(a.PathPrefix, iu.Path+"/")) {
+					p.add(fmt.Sprintf("apps[%d].path_prefix", i), "%q is where the gateway serves idv.issuer", a.PathPrefix)
+				}
+			}
+		}
+	}
 	if r := v.Review; r.Listen != "" {
 		if _, _, err := net.SplitHostPort(r.Listen); err != nil {
 			p.add("idv.review.listen", "want host:port, got %q", r.Listen)

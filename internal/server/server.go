@@ -26,6 +26,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/metrics"
 	"github.com/vigil-gw/vigil/internal/session"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
+	"github.com/vigil-gw/vigil/internal/verifier"
 )
 
 // Options are the process-level dependencies. Zero values take defaults.
@@ -37,6 +38,9 @@ type Options struct {
 	AuditWriter io.Writer
 	// ProviderClient talks to identity providers. Default: 10s timeout.
 	ProviderClient *http.Client
+	// DevMailbox receives the built-in verifier's code mails when
+	// idv.dev_mailbox is on. Default os.Stderr.
+	DevMailbox io.Writer
 }
 
 // Server is a running Vigil.
@@ -54,6 +58,8 @@ type Server struct {
 	ids       *gateway.RequestIDs
 	state     atomic.Pointer[state]
 	started   time.Time
+	idv       *verifier.Verifier // nil without an idv section
+	idvMount  string             // path the gateway serves it under, or ""
 }
 
 // New opens the store and builds every part. Close releases them.
@@ -104,6 +110,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 		return nil, fmt.Errorf("assertion signer: %w", err)
 	}
 	s.sessions.OnRevoke(s.signer.Forget)
+	if cfg.IDV != nil {
+		if s.idv, err = newIDV(cfg, s); err != nil {
+			return nil, fmt.Errorf("idv: %w", err)
+		}
+		s.idvMount = idvMount(cfg)
+	}
 	s.transport = newTransport()
 	st, err := s.buildState(ctx, cfg)
 	if err != nil {
@@ -189,6 +201,9 @@ func (s *Server) Handler() http.Handler {
 	jwks := s.signer.JWKSHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ids.Stamp(w, r)
+		if s.serveIDV(w, r, s.idvMount) {
+			return
+		}
 		st := s.state.Load()
 		p := r.URL.Path
 		switch {
@@ -234,7 +249,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 	// Name what is not ready but keep the errors (internal URLs, network
 	// detail) for the log: this page is public.
 	for _, p := range st.provs {
-		if err := p.Ready(); err != nil {
+		if err := p.Probe(ctx); err != nil {
 			problems = append(problems, "provider "+p.Name()+": discovery failing")
 			s.log.Warn("provider not ready", "provider", p.Name(), "err", err)
 		}
@@ -256,7 +271,12 @@ func (s *Server) Config() *config.Config { return s.state.Load().cfg }
 // Run starts the background loops (session write-behind, key rotation,
 // audit flushing, expired-record purge) and blocks until ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	done := make(chan struct{}, 4)
+	done := make(chan struct{}, 5)
+	n := 4
+	if s.idv != nil {
+		n++
+		go func() { s.idv.Run(ctx); done <- struct{}{} }()
+	}
 	go func() { s.sessions.Run(ctx); done <- struct{}{} }()
 	go func() { s.signer.Run(ctx); done <- struct{}{} }()
 	go func() {
@@ -264,7 +284,7 @@ func (s *Server) Run(ctx context.Context) {
 		done <- struct{}{}
 	}()
 	go func() { s.purge(ctx); done <- struct{}{} }()
-	for i := 0; i < 4; i++ {
+	for i := 0; i < n; i++ {
 		<-done
 	}
 }

@@ -105,6 +105,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		}
 		verifiers = append(verifiers, v)
 	}
+	st.provs = append(st.provs, verifiers...) // readiness covers both
 	public, _ := url.Parse(cfg.Server.PublicURL)
 	hosts := map[string]bool{strings.ToLower(public.Hostname()): true}
 	for _, a := range cfg.Apps {

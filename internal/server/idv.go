@@ -1,0 +1,102 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/evidence/ocr"
+	"github.com/vigil-gw/vigil/internal/mail"
+	"github.com/vigil-gw/vigil/internal/oidcop"
+	"github.com/vigil-gw/vigil/internal/verifier"
+)
+
+// newIDV builds the built-in verification provider from cfg.IDV.
+func newIDV(cfg *config.Config, s *Server) (*verifier.Verifier, error) {
+	c := cfg.IDV
+	log := s.log.With(slog.String("part", "idv"))
+	var clients []oidcop.Client
+	for _, cl := range c.Clients {
+		secret := ""
+		if !cl.ClientSecret.IsZero() {
+			v, err := cl.ClientSecret.Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("idv client %s: %w", cl.ClientID, err)
+			}
+			secret = v
+		}
+		clients = append(clients, oidcop.Client{ID: cl.ClientID, Secret: secret,
+			RedirectURIs: cl.RedirectURIs, PostLogoutRedirectURIs: cl.PostLogoutRedirectURIs})
+	}
+	var sender verifier.Sender
+	if c.DevMailbox {
+		w := s.opts.DevMailbox
+		if w == nil {
+			w = os.Stderr
+		}
+		log.Warn("idv: dev_mailbox is on: work-email codes are written to the log, not sent; for local trials only")
+		sender = mail.NewDevMailbox(w)
+	} else {
+		pw := ""
+		if !c.Mail.Password.IsZero() {
+			v, err := c.Mail.Password.Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("idv.mail.password: %w", err)
+			}
+			pw = v
+		}
+		tls := map[string]string{"starttls": mail.TLSStartTLS, "tls": mail.TLSImplicit, "none": mail.TLSNone}[c.Mail.TLS]
+		m, err := mail.New(mail.Config{Host: c.Mail.Host, Port: c.Mail.Port, Username: c.Mail.Username, Password: pw,
+			From: c.Mail.From, TLS: tls}, s.opts.Clock, log)
+		if err != nil {
+			return nil, fmt.Errorf("idv.mail: %w", err)
+		}
+		sender = m
+	}
+	reader := &ocr.Reader{Logger: log}
+	if err := reader.Available(); err != nil {
+		// The document step reports it to users; say it once here too.
+		log.Warn("idv: the document step cannot read ID documents", "err", err)
+	}
+	return verifier.New(verifier.Config{
+		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization,
+		OCR: reader, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
+		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),
+		Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
+	})
+}
+
+// idvMount returns the path prefix under which the gateway's own listener
+// serves the verifier: its issuer must share the public URL's origin.
+// Otherwise "" (it then needs `vigil verifier` or its own listener).
+func idvMount(cfg *config.Config) string {
+	if cfg.IDV == nil {
+		return ""
+	}
+	iu, err1 := url.Parse(cfg.IDV.Issuer)
+	pu, err2 := url.Parse(cfg.Server.PublicURL)
+	if err1 != nil || err2 != nil || iu.Scheme != pu.Scheme || !strings.EqualFold(iu.Host, pu.Host) || iu.Path == "" {
+		return ""
+	}
+	return iu.Path
+}
+
+// serveIDV reports whether r is for the embedded verifier and serves it.
+func (s *Server) serveIDV(w http.ResponseWriter, r *http.Request, mount string) bool {
+	if s.idv == nil || mount == "" {
+		return false
+	}
+	p := r.URL.Path
+	if p != mount && !strings.HasPrefix(p, mount+"/") {
+		return false
+	}
+	if !s.isPublicHost(s.state.Load(), r.Host) {
+		return false
+	}
+	s.idv.ServeHTTP(w, r)
+	return true
+}
