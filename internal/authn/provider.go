@@ -190,6 +190,14 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	if d := p.disc.Load(); d != nil {
 		return d, nil
 	}
+	if err := ctx.Err(); err != nil {
+		// Not an attempt: a caller that cannot wait (see server's
+		// self-hosted verifier) must not delay the next real one.
+		if p.lastErr == nil {
+			p.lastErr = fmt.Errorf("discovery deferred: %w", err)
+		}
+		return nil, p.lastErr
+	}
 	now := p.now()
 	if !p.lastTry.IsZero() && now.Sub(p.lastTry) < discoveryRetry && now.After(p.lastTry) {
 		return nil, p.lastErr

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/config"
@@ -42,6 +43,8 @@ type Options struct {
 	Logger *slog.Logger
 	// AuditWriter receives audit records (default: the log output).
 	AuditWriter io.Writer
+	// Mailbox receives the verifier's code mails (default: standard error).
+	Mailbox io.Writer
 	// Ready, when set, is called with the endpoints once serving.
 	Ready func(Endpoints)
 }
@@ -98,7 +101,7 @@ func Run(ctx context.Context, o Options) error {
 
 	public := "http://" + gwL.Addr().String()
 	issuer := fmt.Sprintf("http://localhost:%d", idpL.Addr().(*net.TCPAddr).Port)
-	master, clientSecret := randomString(48), randomString(32)
+	master, clientSecret, idvSecret := randomString(48), randomString(32), randomString(32)
 
 	idp, err := demoidp.New(demoidp.Config{
 		Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: o.Logger.With("part", "demoidp"),
@@ -118,11 +121,12 @@ func Run(ctx context.Context, o Options) error {
 	go func() { errc <- idpSrv.Serve(idpL) }()
 	defer idpSrv.Close()
 
-	cfg := Config(public, issuer, "http://"+appL.Addr().String(), master, clientSecret, filepath.Join(dir, "vigil.db"))
+	cfg := Config(Params{Public: public, Issuer: issuer, Upstream: "http://" + appL.Addr().String(),
+		Master: master, ClientSecret: clientSecret, IDVSecret: idvSecret, DBPath: filepath.Join(dir, "vigil.db")})
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("quickstart configuration: %w", err)
 	}
-	srv, err := server.New(ctx, cfg, server.Options{Logger: o.Logger, AuditWriter: o.AuditWriter})
+	srv, err := server.New(ctx, cfg, server.Options{Logger: o.Logger, AuditWriter: o.AuditWriter, DevMailbox: o.Mailbox})
 	if err != nil {
 		return err
 	}
@@ -130,7 +134,7 @@ func Run(ctx context.Context, o Options) error {
 	// One demo upstream serves all three demo apps, each under its prefix
 	// and each checking that assertions were minted for it (its audience).
 	mux := http.NewServeMux()
-	for _, m := range []struct{ prefix, app string }{{"/", "demo"}, {"/admin", "demo-admin"}, {"/public", "demo-public"}} {
+	for _, m := range []struct{ prefix, app string }{{"/", "demo"}, {"/admin", "demo-admin"}, {"/public", "demo-public"}, {"/onboarding", "onboarding"}} {
 		v, err := vigilauth.NewVerifier(ctx, vigilauth.Config{
 			JWKSURL: public + "/.well-known/vigil/jwks.json", Issuer: public, Audience: m.app,
 		})
@@ -184,38 +188,79 @@ func printEndpoints(w io.Writer, ep Endpoints) {
 	}
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "Open the app URL and sign in. alice may use /admin; carol (a contractor) is denied, with the reasons shown.")
+	fmt.Fprintln(w, "Open "+strings.TrimSuffix(ep.App, "/")+"/onboarding to verify your identity first: the work-email code appears in this")
+	fmt.Fprintln(w, "terminal (dev mailbox), then upload an ID document photo and a selfie; a reviewer approves.")
+}
+
+// Params are the per-run values of the quickstart's configuration.
+type Params struct {
+	Public, Issuer, Upstream string
+	Master, ClientSecret     string
+	IDVSecret                string // the gateway's client secret at the built-in verifier
+	DBPath                   string
+	// ReviewUpstream is the verifier's review UI address; "" leaves it out.
+	ReviewUpstream string
 }
 
 // Config is the quickstart's configuration, as a vigil.yaml would give it.
-func Config(public, issuer, upstream, master, clientSecret, dbPath string) *config.Config {
+func Config(p Params) *config.Config {
+	idvIssuer := p.Public + "/idv"
 	c := &config.Config{
-		Server:  config.Server{PublicURL: public, Listen: "127.0.0.1:0"},
-		Session: config.Session{Secret: config.Secret{Value: master}},
-		Store:   config.Store{Driver: "sqlite", DSN: dbPath},
+		Server:  config.Server{PublicURL: p.Public, Listen: "127.0.0.1:0"},
+		Session: config.Session{Secret: config.Secret{Value: p.Master}},
+		Store:   config.Store{Driver: "sqlite", DSN: p.DBPath},
 		Log:     config.Log{Audit: "stdout"},
 		Providers: []config.Provider{{
-			Name: "demo", Title: "Demo identity provider", Issuer: issuer,
-			ClientID: "vigil", ClientSecret: config.Secret{Value: clientSecret},
+			Name: "demo", Title: "Demo identity provider", Issuer: p.Issuer,
+			ClientID: "vigil", ClientSecret: config.Secret{Value: p.ClientSecret},
+		}},
+		// The built-in verifier, served by the gateway under /idv, with a
+		// dev mailbox: codes go to the log (quickstart only).
+		IDV: &config.IDV{
+			Issuer: idvIssuer, Organization: "Vigil quickstart", DevMailbox: true,
+			AllowedEmailDomains: []string{"example.com"},
+			Clients: []config.IDVClient{{ClientID: "vigil", ClientSecret: config.Secret{Value: p.IDVSecret},
+				RedirectURIs: []string{p.Public + "/.vigil/callback"}}},
+		},
+		Verifiers: []config.Verifier{{
+			Name: "vigil-idv", Issuer: idvIssuer, ClientID: "vigil", ClientSecret: config.Secret{Value: p.IDVSecret},
+			Scopes: []string{"openid", "email"}, ACRValues: []string{"urn:vigil:idv:document-review"},
 		}},
 		Apps: []config.App{
 			{
-				Name: "demo-admin", PathPrefix: "/admin", Upstream: upstream,
+				Name: "demo-admin", PathPrefix: "/admin", Upstream: p.Upstream,
 				Policies: []config.Rule{{Name: "admins", Action: "allow",
 					Include: []config.Selector{{Group: config.StringList{"admins"}}}}},
 			},
 			{
-				Name: "demo-public", PathPrefix: "/public", Upstream: upstream,
+				Name: "demo-public", PathPrefix: "/public", Upstream: p.Upstream,
 				Policies: []config.Rule{{Name: "anyone", Action: "bypass",
 					Include: []config.Selector{{Everyone: true}}}},
 			},
 			{
-				Name: "demo", PathPrefix: "/", Upstream: upstream,
+				// Onboarding needs a verified identity (IAL2): after signing
+				// in, users verify at the built-in verifier.
+				Name: "onboarding", PathPrefix: "/onboarding", Upstream: p.Upstream, Verifier: "vigil-idv",
+				Policies: []config.Rule{{Name: "verified-employees", Action: "allow",
+					Include: []config.Selector{{EmailDomain: config.StringList{"example.com"}}},
+					Require: []config.Selector{{Verified: "ial2"}}}},
+			},
+			{
+				Name: "demo", PathPrefix: "/", Upstream: p.Upstream,
 				Policies: []config.Rule{
 					{Name: "no-contractors", Action: "deny", Include: []config.Selector{{Group: config.StringList{"contractors"}}}},
 					{Name: "employees", Action: "allow", Include: []config.Selector{{EmailDomain: config.StringList{"example.com"}}}},
 				},
 			},
 		},
+	}
+	if p.ReviewUpstream != "" {
+		c.IDV.Review = config.IDVReview{Listen: strings.TrimPrefix(p.ReviewUpstream, "http://"), App: "idv-review", Groups: []string{"admins"}}
+		c.Apps = append([]config.App{{
+			Name: "idv-review", PathPrefix: "/review", Upstream: p.ReviewUpstream,
+			Policies: []config.Rule{{Name: "reviewers", Action: "allow",
+				Include: []config.Selector{{Group: config.StringList{"admins"}}}}},
+		}}, c.Apps...)
 	}
 	c.SetDefaults()
 	return c

@@ -96,7 +96,16 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 	st.provs = providers
 	var verifiers []*authn.Provider
 	for _, vc := range cfg.Verifiers {
-		v, err := authn.NewVerifier(ctx, vc, authn.ProviderOptions{
+		dctx := ctx
+		if sameOrigin(vc.Issuer, cfg.Server.PublicURL) {
+			// This process serves that issuer, but not before New returns:
+			// discovering it now would wait on ourselves. Discovery then
+			// happens on first use or the first readiness probe.
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			dctx = c
+		}
+		v, err := authn.NewVerifier(dctx, vc, authn.ProviderOptions{
 			HTTPClient: s.opts.ProviderClient, Now: s.opts.Clock,
 			Logger: s.log.With(slog.String("verifier", vc.Name)),
 		})
@@ -136,6 +145,13 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		Metrics: s.metrics, Audit: s.audit, Logger: s.log.With(slog.String("part", "gateway")),
 	})
 	return st, nil
+}
+
+// sameOrigin reports whether two URLs share scheme and host:port.
+func sameOrigin(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
 func isOurCookie(session string) func(string) bool {
