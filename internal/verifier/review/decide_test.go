@@ -169,4 +169,3 @@ func TestOwnVerificationRefused(t *testing.T) {
 		t.Fatalf("status %s", got)
 	}
 }
-
