@@ -150,6 +150,7 @@ func (v *Verifier) documentCorrect(w http.ResponseWriter, r *http.Request) error
 		return v.renderDocument(w, errDocumentExpired.status, b, errDocumentExpired)
 	}
 	cp := *ds
+	cp.Corrected = true
 	return v.acceptDocument(w, r, b, &cp, doc)
 }
 

@@ -42,6 +42,9 @@ type documentStep struct {
 	OCRText    string     `json:"ocr_text,omitempty"`
 	Fields     *docFields `json:"fields,omitempty"`
 	CheckedAt  time.Time  `json:"checked_at,omitzero"`
+	// Corrected records that the person edited the OCR's reading of the
+	// MRZ (within the allowed distance), for the reviewer to see.
+	Corrected bool `json:"corrected"`
 }
 
 type docFields struct {
