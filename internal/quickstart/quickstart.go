@@ -51,7 +51,7 @@ type Options struct {
 
 // Endpoints are the URLs the quickstart prints.
 type Endpoints struct {
-	App, IdP, JWKS, Health, Metrics string
+	App, IdP, JWKS, Health, Metrics, Verifier, Review string
 }
 
 // Run starts everything and serves until ctx ends.
@@ -98,6 +98,11 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer metricsL.Close()
+	reviewL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer reviewL.Close()
 
 	public := "http://" + gwL.Addr().String()
 	issuer := fmt.Sprintf("http://localhost:%d", idpL.Addr().(*net.TCPAddr).Port)
@@ -122,7 +127,8 @@ func Run(ctx context.Context, o Options) error {
 	defer idpSrv.Close()
 
 	cfg := Config(Params{Public: public, Issuer: issuer, Upstream: "http://" + appL.Addr().String(),
-		Master: master, ClientSecret: clientSecret, IDVSecret: idvSecret, DBPath: filepath.Join(dir, "vigil.db")})
+		Master: master, ClientSecret: clientSecret, IDVSecret: idvSecret, DBPath: filepath.Join(dir, "vigil.db"),
+		ReviewUpstream: "http://" + reviewL.Addr().String()})
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("quickstart configuration: %w", err)
 	}
@@ -159,12 +165,13 @@ func Run(ctx context.Context, o Options) error {
 	ep := Endpoints{
 		App: public + "/", IdP: issuer, JWKS: public + "/.well-known/vigil/jwks.json",
 		Health: public + "/healthz", Metrics: "http://" + metricsL.Addr().String() + "/metrics",
+		Verifier: public + "/idv", Review: public + "/review/",
 	}
 	printEndpoints(o.Out, ep)
 	if o.Ready != nil {
 		o.Ready(ep)
 	}
-	go func() { errc <- srv.Serve(ctx, server.Listeners{Main: gwL, Metrics: metricsL}) }()
+	go func() { errc <- srv.Serve(ctx, server.Listeners{Main: gwL, Metrics: metricsL, Review: reviewL}) }()
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -181,6 +188,8 @@ func printEndpoints(w io.Writer, ep Endpoints) {
 	fmt.Fprintf(w, "jwks: %s\n", ep.JWKS)
 	fmt.Fprintf(w, "health: %s\n", ep.Health)
 	fmt.Fprintf(w, "metrics: %s\n", ep.Metrics)
+	fmt.Fprintf(w, "verifier: %s\n", ep.Verifier)
+	fmt.Fprintf(w, "review: %s\n", ep.Review)
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "Demo identity provider (for testing only) users:")
 	for _, u := range demoidp.DefaultUsers() {
@@ -189,7 +198,8 @@ func printEndpoints(w io.Writer, ep Endpoints) {
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "Open the app URL and sign in. alice may use /admin; carol (a contractor) is denied, with the reasons shown.")
 	fmt.Fprintln(w, "Open "+strings.TrimSuffix(ep.App, "/")+"/onboarding to verify your identity first: the work-email code appears in this")
-	fmt.Fprintln(w, "terminal (dev mailbox), then upload an ID document photo and a selfie; a reviewer approves.")
+	fmt.Fprintln(w, "terminal (dev mailbox), then upload an ID document photo and a selfie; a reviewer (alice, an admin)")
+	fmt.Fprintln(w, "approves at the review URL.")
 }
 
 // Params are the per-run values of the quickstart's configuration.

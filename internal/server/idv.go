@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"github.com/vigil-gw/vigil/internal/mail"
 	"github.com/vigil-gw/vigil/internal/oidcop"
 	"github.com/vigil-gw/vigil/internal/verifier"
+	"github.com/vigil-gw/vigil/internal/verifier/review"
+	"github.com/vigil-gw/vigil/pkg/vigilauth"
 )
 
 // newIDV builds the built-in verification provider from cfg.IDV.
@@ -99,4 +102,29 @@ func (s *Server) serveIDV(w http.ResponseWriter, r *http.Request, mount string) 
 	}
 	s.idv.ServeHTTP(w, r)
 	return true
+}
+
+// newReview builds the reviewers' UI for the idv.review section: it trusts
+// only Vigil assertions minted for the review app (its audience), so it
+// must be reached through the gateway.
+func newReview(cfg *config.Config, s *Server) (http.Handler, error) {
+	r := cfg.IDV.Review
+	base := ""
+	for _, a := range cfg.Apps {
+		if a.Name == r.App && a.PathPrefix != "/" {
+			base = a.PathPrefix
+		}
+	}
+	av, err := vigilauth.NewVerifier(context.Background(), vigilauth.Config{
+		JWKSURL: cfg.Server.PublicURL + "/.well-known/vigil/jwks.json", Issuer: cfg.Server.PublicURL,
+		Audience: r.App, Header: cfg.Assertion.Header,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return review.New(review.Options{
+		Verifier: s.idv, Store: s.db, Assertions: av, ReviewerGroups: r.Groups, Header: cfg.Assertion.Header,
+		BasePath: base, TrustedOrigins: []string{cfg.Server.PublicURL}, Logger: s.log.With(slog.String("part", "review")),
+		Clock: s.opts.Clock,
+	})
 }

@@ -15,6 +15,7 @@ import (
 type Listeners struct {
 	Main    net.Listener
 	Metrics net.Listener // nil: no metrics listener
+	Review  net.Listener // the verifier's review UI; nil: none
 }
 
 // Listen binds the configured addresses, with a clear error for a busy port.
@@ -29,6 +30,15 @@ func (s *Server) Listen() (Listeners, error) {
 		if l.Metrics, err = net.Listen("tcp", cfg.Server.MetricsListen); err != nil {
 			l.Main.Close()
 			return l, fmt.Errorf("server.metrics_listen %s: %w", cfg.Server.MetricsListen, err)
+		}
+	}
+	if s.review != nil {
+		if l.Review, err = net.Listen("tcp", cfg.IDV.Review.Listen); err != nil {
+			l.Main.Close()
+			if l.Metrics != nil {
+				l.Metrics.Close()
+			}
+			return l, fmt.Errorf("idv.review.listen %s: %w", cfg.IDV.Review.Listen, err)
 		}
 	}
 	return l, nil
@@ -47,7 +57,7 @@ func (s *Server) Serve(ctx context.Context, l Listeners) error {
 		ErrorLog:          nil,
 	}
 	servers := []*http.Server{main}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() {
 		var err error
 		if cfg.Server.TLS.CertFile != "" {
@@ -63,6 +73,11 @@ func (s *Server) Serve(ctx context.Context, l Listeners) error {
 		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, ms)
 		go func() { errc <- ms.Serve(l.Metrics) }()
+	}
+	if l.Review != nil && s.review != nil {
+		rs := &http.Server{Handler: s.review, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, rs)
+		go func() { errc <- rs.Serve(l.Review) }()
 	}
 	bg, stopBG := context.WithCancel(context.Background())
 	bgDone := make(chan struct{})

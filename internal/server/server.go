@@ -60,6 +60,7 @@ type Server struct {
 	started   time.Time
 	idv       *verifier.Verifier // nil without an idv section
 	idvMount  string             // path the gateway serves it under, or ""
+	review    http.Handler       // the reviewers' UI, nil without idv.review
 }
 
 // New opens the store and builds every part. Close releases them.
@@ -115,6 +116,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 			return nil, fmt.Errorf("idv: %w", err)
 		}
 		s.idvMount = idvMount(cfg)
+		if cfg.IDV.Review.Listen != "" {
+			if s.review, err = newReview(cfg, s); err != nil {
+				return nil, fmt.Errorf("idv.review: %w", err)
+			}
+		}
 	}
 	s.transport = newTransport()
 	st, err := s.buildState(ctx, cfg)
