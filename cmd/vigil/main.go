@@ -20,6 +20,7 @@ const usage = `vigil: an identity-verified zero trust access gateway.
 Usage:
   vigil quickstart [flags]          run a self-contained demo: gateway, demo IdP, demo app
   vigil serve --config FILE         run the gateway from a configuration file
+  vigil verifier --config FILE      run only the built-in identity-verification provider (idv section)
   vigil config check FILE           validate a configuration file and compile its policies
   vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]
                                     explain the decision for an identity
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdQuickstart(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "verifier":
+		err = cmdVerifier(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = cmdConfig(args[1:], stdout, stderr)
 	case "policy":

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {
@@ -98,5 +99,36 @@ func TestPolicyTest(t *testing.T) {
 				t.Errorf("exit %d, output:\n%s%s\nwant exit %d containing %q", code, out, errs, tc.wantCode, tc.want)
 			}
 		})
+	}
+}
+
+func TestVerifierCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "idv.yaml")
+	os.WriteFile(cfg, []byte(`
+session: {secret: {value: "0123456789abcdef0123456789abcdef"}}
+store: {dsn: `+filepath.Join(dir, "v.db")+`}
+idv:
+  issuer: http://127.0.0.1:1/idv
+  listen: 127.0.0.1:0
+  dev_mailbox: true
+  clients: [{client_id: vigil, client_secret: {value: s}, redirect_uris: [http://127.0.0.1:2/.vigil/callback]}]
+`), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() { done <- run(ctx, []string{"verifier", "--config", cfg}, &out, &errb) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("vigil verifier: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "vigil verifier serving") {
+		t.Errorf("no serving line in the log:\n%s", errb.String())
+	}
+	os.WriteFile(cfg, []byte("session: {secret: {value: short}}\n"), 0o600)
+	code, _, errs := runCmd(t, "verifier", "--config", cfg)
+	if code != 2 || !strings.Contains(errs, "idv: required") || !strings.Contains(errs, "session.secret") {
+		t.Errorf("bad verifier config: exit %d\n%s", code, errs)
 	}
 }

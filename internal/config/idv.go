@@ -98,6 +98,8 @@ func (c *Config) idvDefaults() {
 	}
 }
 
+// validateIDV checks the idv section; apps, when not nil, are the apps the
+// review UI's app must be among.
 func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 	v := c.IDV
 	if v == nil {
@@ -183,7 +185,9 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 		if len(r.Groups) == 0 {
 			p.add("idv.review.groups", "required: the groups whose members may review")
 		}
-		if !apps[r.App] {
+		if r.App == "" {
+			p.add("idv.review.app", "required: the gateway app in front of the review UI (assertions are minted for it)")
+		} else if apps != nil && !apps[r.App] {
 			p.add("idv.review.app", "%q is not an app: add an app whose upstream is http://%s", r.App, r.Listen)
 		}
 	}

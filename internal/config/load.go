@@ -18,6 +18,31 @@ const MaxFileSize = 4 << 20
 // Load reads, defaults and validates the file at path. The error, when not
 // nil, lists every problem found, one per line, each with its path.
 func Load(path string) (*Config, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(b)
+}
+
+// LoadVerifier reads a file for `vigil verifier`, which runs only the
+// built-in verification provider: apps and providers are not needed.
+func LoadVerifier(path string) (*Config, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := decode(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.ValidateVerifier(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -30,12 +55,24 @@ func Load(path string) (*Config, error) {
 	if len(b) > MaxFileSize {
 		return nil, fmt.Errorf("config: %s is larger than %d bytes", path, MaxFileSize)
 	}
-	return Parse(b)
+	return b, nil
 }
 
 // Parse decodes YAML, fills defaults and validates. Unknown keys are errors,
 // so that a misspelt option is never silently ignored.
 func Parse(b []byte) (*Config, error) {
+	c, err := decode(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decode reads YAML strictly and fills the defaults.
+func decode(b []byte) (*Config, error) {
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -51,9 +88,6 @@ func Parse(b []byte) (*Config, error) {
 		return nil, errors.New("config: the file holds more than one YAML document")
 	}
 	c.SetDefaults()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	return &c, nil
 }
 

@@ -252,6 +252,23 @@ func (c *Config) validateApps(p *problems, providers map[string]bool) {
 	}
 }
 
+// ValidateVerifier checks what `vigil verifier` uses: the idv section
+// (required), the session secret its keys derive from, the store and logs.
+func (c *Config) ValidateVerifier() error {
+	var p problems
+	if c.IDV == nil {
+		p.add("idv", "required: `vigil verifier` runs the built-in verification provider configured there")
+	}
+	c.validateSession(&p)
+	c.validateStore(&p)
+	c.validateLog(&p)
+	if c.IDV != nil && c.IDV.Review.Listen != "" {
+		c.validateServer(&p) // the review UI checks assertions from the gateway at public_url
+	}
+	c.validateIDV(&p, nil) // the review app lives in the gateway's file
+	return errors.Join(p...)
+}
+
 // checkIssuer allows plain http only for loopback development issuers.
 func checkIssuer(s string) error {
 	u, err := url.Parse(s)
