@@ -139,7 +139,10 @@ func verifyClaimsParam(acr []string) string {
 	null := json.RawMessage("null")
 	idt := map[string]any{
 		"verified_claims": map[string]any{
-			"verification": map[string]any{"trust_framework": null, "assurance_level": null, "time": null, "evidence": null},
+			// evidence is requested as an array of evidence requests (IDA's
+			// request schema); this asks for each one's type and methods.
+			"verification": map[string]any{"trust_framework": null, "assurance_level": null, "time": null,
+				"evidence": []any{map[string]any{"type": map[string]any{}, "check_details": []any{map[string]any{"check_method": null}}}}},
 			"claims":       map[string]any{"given_name": null, "family_name": null, "birthdate": null},
 		},
 	}

@@ -2,6 +2,7 @@ package authn
 
 import (
 	"encoding/json"
+	"github.com/vigil-gw/vigil/internal/ida"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,13 @@ func TestVerificationChecks(t *testing.T) {
 }
 
 func TestVerifyClaimsParam(t *testing.T) {
+	// A request a verification provider would refuse asks for nothing: it
+	// must pass the IDA request rules Vigil's own verifier applies.
+	for _, acr := range [][]string{nil, {"urn:a", "urn:b"}} {
+		if _, err := ida.ParseClaimsRequest([]byte(verifyClaimsParam(acr))); err != nil {
+			t.Fatalf("claims request refused by the IDA rules: %v", err)
+		}
+	}
 	var got map[string]map[string]any
 	if err := json.Unmarshal([]byte(verifyClaimsParam([]string{"urn:a", "urn:b"})), &got); err != nil {
 		t.Fatal(err)

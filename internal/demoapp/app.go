@@ -172,6 +172,7 @@ func (a *App) whoami(w http.ResponseWriter, r *http.Request) {
 			"iss": c.Issuer, "aud": c.Audience, "sub": c.Subject, "email": c.Email, "name": c.Name,
 			"groups": c.Groups, "amr": c.AMR, "acr": c.ACR, "idp": c.IdP, "idp_sub": c.IdPSubject, "sid": c.SessionID,
 			"auth_time": unixOrNil(c.AuthTime), "iat": unixOrNil(c.IssuedAt), "exp": unixOrNil(c.Expiry), "jti": c.ID,
+			"verified": c.Verified,
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -235,6 +235,7 @@ func Config(p Params) *config.Config {
 		Verifiers: []config.Verifier{{
 			Name: "vigil-idv", Issuer: idvIssuer, ClientID: "vigil", ClientSecret: config.Secret{Value: p.IDVSecret},
 			Scopes: []string{"openid", "email"}, ACRValues: []string{"urn:vigil:idv:document-review"},
+			ACRLevels: map[string]string{"urn:vigil:idv:document-review": "ial2"},
 		}},
 		Apps: []config.App{
 			{
