@@ -143,7 +143,7 @@ func verifyClaimsParam(acr []string) string {
 			// request schema); this asks for each one's type and methods.
 			"verification": map[string]any{"trust_framework": null, "assurance_level": null, "time": null,
 				"evidence": []any{map[string]any{"type": map[string]any{}, "check_details": []any{map[string]any{"check_method": null}}}}},
-			"claims":       map[string]any{"given_name": null, "family_name": null, "birthdate": null},
+			"claims": map[string]any{"given_name": null, "family_name": null, "birthdate": null},
 		},
 	}
 	if len(acr) > 0 {
