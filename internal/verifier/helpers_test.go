@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -65,11 +66,15 @@ func newEnv(t *testing.T, tweak func(*Config)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, mp: mp}
-	var handler http.Handler = http.NotFoundHandler()
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
-	t.Cleanup(e.srv.Close)
+	// The issuer needs the address before the server runs: listen first,
+	// build the verifier, then serve (no handler swapped under a live
+	// server, which the race detector rightly flags).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := Config{
-		Issuer:  e.srv.URL + "/idv",
+		Issuer:  "http://" + l.Addr().String() + "/idv",
 		Clients: []oidcop.Client{{ID: testClient, RedirectURIs: []string{testRedirect}}},
 		Master:  []byte("test master secret, at least 32 bytes long"),
 		Store:   db, Mail: sender, OCR: needTesseract(t),
@@ -81,9 +86,12 @@ func newEnv(t *testing.T, tweak func(*Config)) *env {
 	}
 	e.v, err = New(cfg)
 	if err != nil {
+		l.Close()
 		t.Fatal(err)
 	}
-	handler = e.v
+	e.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: e.v}}
+	e.srv.Start()
+	t.Cleanup(e.srv.Close)
 	return e
 }
 

@@ -53,7 +53,7 @@ type pages struct {
 }
 
 func newPages(base string) (*pages, error) {
-	t, err := template.ParseFS(webFS, "web/page.html")
+	t, err := template.New("page.html").Funcs(template.FuncMap{"explain": explainReason}).ParseFS(webFS, "web/page.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
 	}
@@ -96,4 +96,22 @@ func staticHandler() http.Handler {
 		r2.URL.Path = "/web" + r.URL.Path
 		fs.ServeHTTP(w, r2)
 	})
+}
+
+// reasonText is what the person being verified reads for a reason code;
+// the code itself stays in the page for tests and support.
+var reasonText = map[string]string{
+	ReasonManualReview:    "A person checks every document and selfie before approving.",
+	ReasonNameNotCompared: "The reviewer compares the name on your document with your account.",
+	ReasonNameMismatch:    "The name on your document differs from your account's; the reviewer will look at it.",
+	ReasonDocumentExpired: "The document has expired.",
+}
+
+// explainReason turns a reason code into a sentence; a reviewer's reason
+// ("code: text") is shown as written.
+func explainReason(code string) string {
+	if t, ok := reasonText[code]; ok {
+		return t
+	}
+	return code
 }
