@@ -21,4 +21,9 @@
 // runs the Authenticator again), never accept plain http for a non-loopback
 // issuer, never hand a code to a browser other than the one the request is
 // bound to, and never log tokens, codes, client secrets or cookies.
+//
+// Known gap: zitadel/oidc v3.52 logs protocol errors (e.g. invalid_client)
+// through slog.Default rather than the configured logger (its WithLogger
+// option has no effect). Those lines carry no secrets; routing them through
+// Config.Logger needs a zitadel change or a wrapper around its handlers.
 package oidcop
