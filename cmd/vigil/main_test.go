@@ -44,8 +44,10 @@ func TestUsageAndHelp(t *testing.T) {
 func TestConfigCheck(t *testing.T) {
 	t.Setenv("VIGIL_SECRET", strings.Repeat("s", 48))
 	t.Setenv("VIGIL_CORP_CLIENT_SECRET", "x")
+	t.Setenv("VIGIL_IDV_CLIENT_SECRET", "x")
+	t.Setenv("VIGIL_SMTP_PASSWORD", "x")
 	code, out, errs := runCmd(t, "config", "check", "../../examples/vigil.yaml")
-	if code != 0 || !strings.Contains(out, "ok (1 providers, 2 apps)") {
+	if code != 0 || !strings.Contains(out, "ok (1 providers, 3 apps)") {
 		t.Fatalf("example config: exit %d %s %s", code, out, errs)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
@@ -67,6 +69,8 @@ apps:
 func TestPolicyTest(t *testing.T) {
 	t.Setenv("VIGIL_SECRET", strings.Repeat("s", 48))
 	t.Setenv("VIGIL_CORP_CLIENT_SECRET", "x")
+	t.Setenv("VIGIL_IDV_CLIENT_SECRET", "x")
+	t.Setenv("VIGIL_SMTP_PASSWORD", "x")
 	dir := t.TempDir()
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
