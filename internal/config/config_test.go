@@ -294,3 +294,72 @@ idv:
 		}
 	}
 }
+
+func TestVerifierLoginHint(t *testing.T) {
+	t.Setenv("TEST_VIGIL_CLIENT_SECRET", "x")
+	c, err := Parse([]byte(goodYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Verifiers[0].LoginHint; got != LoginHintEmail {
+		t.Errorf("default login_hint %q, want %q", got, LoginHintEmail)
+	}
+	tests := []struct {
+		value   string
+		wantErr bool
+	}{
+		{"email", false},
+		{"assertion", false},
+		{"Assertion", true},
+		{"id_token", true},
+		{"email assertion", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			y := strings.Replace(goodYAML, "    client_id: vigil-idv\n", "    client_id: vigil-idv\n    login_hint: "+tt.value+"\n", 1)
+			c, err := Parse([]byte(y))
+			gotErr := err != nil && strings.Contains(err.Error(), "verifiers[0].login_hint:")
+			if gotErr != tt.wantErr {
+				t.Fatalf("login_hint %q: err %v, want a login_hint problem: %v", tt.value, err, tt.wantErr)
+			}
+			if !tt.wantErr && c.Verifiers[0].LoginHint != tt.value {
+				t.Errorf("login_hint %q parsed as %q", tt.value, c.Verifiers[0].LoginHint)
+			}
+		})
+	}
+}
+
+func TestIDVGatewayURL(t *testing.T) {
+	t.Setenv("TEST_VIGIL_CLIENT_SECRET", "x")
+	tests := []struct {
+		value   string
+		want    string // after defaults; "" with wantErr
+		wantErr bool
+	}{
+		{"https://vigil.example.com/", "https://vigil.example.com", false},
+		{"http://localhost:8080", "http://localhost:8080", false},
+		{"http://vigil.example.com", "", true},
+		{"https://vigil.example.com/gw", "", true},
+		{"https://user@vigil.example.com", "", true},
+		{"vigil.example.com", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			y := goodYAML + `
+idv:
+  issuer: https://vigil.example.com/idv
+  gateway_url: ` + tt.value + `
+  clients: [{client_id: vigil, redirect_uris: [https://vigil.example.com/.vigil/callback]}]
+  mail: {host: smtp.example.com, from: it@example.com}
+`
+			c, err := Parse([]byte(y))
+			gotErr := err != nil && strings.Contains(err.Error(), "idv.gateway_url:")
+			if gotErr != tt.wantErr || (!tt.wantErr && err != nil) {
+				t.Fatalf("gateway_url %q: err %v, want a gateway_url problem: %v", tt.value, err, tt.wantErr)
+			}
+			if !tt.wantErr && c.IDV.GatewayURL != tt.want {
+				t.Errorf("gateway_url %q became %q, want %q", tt.value, c.IDV.GatewayURL, tt.want)
+			}
+		})
+	}
+}

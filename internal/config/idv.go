@@ -36,6 +36,12 @@ type IDV struct {
 	EvidenceRetention Duration `yaml:"evidence_retention"`
 	// VerificationLifetime bounds an unfinished verification. Default 24h.
 	VerificationLifetime Duration `yaml:"verification_lifetime"`
+	// GatewayURL is the public URL of the gateway whose Vigil assertions
+	// the verifier trusts as login_hint (verifiers[].login_hint:
+	// assertion), binding the verified person to the signed-in account.
+	// For `vigil verifier`; the verifier embedded in `vigil serve` trusts
+	// its own server.public_url. Empty: only email hints are accepted.
+	GatewayURL string `yaml:"gateway_url"`
 	// Review serves the reviewers' queue on a private address, to be put
 	// behind the gateway as an app.
 	Review IDVReview `yaml:"review"`
@@ -78,6 +84,7 @@ func (c *Config) idvDefaults() {
 		return
 	}
 	v.Issuer = strings.TrimRight(v.Issuer, "/")
+	v.GatewayURL = strings.TrimRight(v.GatewayURL, "/")
 	if v.Listen == "" {
 		v.Listen = ":8090"
 	}
@@ -107,6 +114,13 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 	}
 	if err := checkIssuer(v.Issuer); err != nil {
 		p.add("idv.issuer", "%v", err)
+	}
+	if v.GatewayURL != "" {
+		if err := checkIssuer(v.GatewayURL); err != nil {
+			p.add("idv.gateway_url", "%v", err)
+		} else if u, _ := url.Parse(v.GatewayURL); u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			p.add("idv.gateway_url", "want the gateway's public URL (scheme and host only), got %q", v.GatewayURL)
+		}
 	}
 	if _, _, err := net.SplitHostPort(v.Listen); err != nil {
 		p.add("idv.listen", "want host:port, got %q", v.Listen)

@@ -158,6 +158,7 @@ func (c *Config) SetDefaults() {
 			v.SigningAlgs = []string{"RS256", "ES256"}
 		}
 		defDur(&v.ClockSkew, time.Minute)
+		def(&v.LoginHint, LoginHintEmail)
 	}
 	for i := range c.Apps {
 		a := &c.Apps[i]

@@ -137,6 +137,12 @@ type Verifier struct {
 	// ACRLevels maps an acr value to the NIST assurance level (ial1, ial2,
 	// ial3) it stands for; used when the token carries no verified_claims.
 	ACRLevels map[string]string `yaml:"acr_levels"`
+	// LoginHint is what the gateway sends as login_hint: "email" (default;
+	// the user's address, what external vendors expect) or "assertion" (a
+	// short-lived Vigil assertion minted for this verifier's issuer, with
+	// email and name, so that a Vigil verifier can bind the verified person
+	// to the account; it must trust the gateway's keys: idv.gateway_url).
+	LoginHint string `yaml:"login_hint"`
 }
 
 // ClaimMapping names the claims that carry email, groups and display name.

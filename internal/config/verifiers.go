@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// Values of Verifier.LoginHint.
+const (
+	LoginHintEmail     = "email"
+	LoginHintAssertion = "assertion"
+)
+
 // ialLevels are the assurance levels acr_levels may map to (NIST SP 800-63A).
 var ialLevels = map[string]bool{"ial1": true, "ial2": true, "ial3": true}
 
@@ -35,6 +41,11 @@ func (c *Config) validateVerifiers(p *problems) map[string]bool {
 			if !allowAlg[alg] {
 				p.add(fmt.Sprintf("%s.signing_algs[%d]", path, j), "%q is not allowed; use asymmetric algorithms (RS256, ES256, PS256, EdDSA, ...)", alg)
 			}
+		}
+		switch v.LoginHint {
+		case LoginHintEmail, LoginHintAssertion:
+		default:
+			p.add(path+".login_hint", "want email or assertion, got %q", v.LoginHint)
 		}
 		if v.ClockSkew.D() < 0 || v.ClockSkew.D() > 5*time.Minute {
 			p.add(path+".clock_skew", "must be between 0 and 5m")
