@@ -67,6 +67,8 @@ type Backend interface {
 	UpdateOTP(ctx context.Context, challengeKey, mailboxKey string,
 		fn func(challenge, mailbox []byte) ([]byte, []byte, error)) error
 	PurgeOTP(ctx context.Context, updatedBefore time.Time) (int, error)
+
+	opKeyBackend
 }
 
 // conformanceTest is one subtest of Run, given a fresh store.
@@ -100,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"SigningKeyOrderAndReplace", testSigningKeyOrderAndReplace},
 	}
 	tests = append(tests, verifierTests...)
+	tests = append(tests, opKeyTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, open(t))
