@@ -90,6 +90,8 @@ type Options struct {
 	Verifiers     []*Provider
 	Verifications Verifications
 	StepUps       StepUps
+	// HintMinter is required when a verifier sends assertion login hints.
+	HintMinter HintMinter
 	// OnLoginFailure counts refusals; provider is a configured name or "".
 	OnLoginFailure func(provider, reason string)
 	Now            func() time.Time // default time.Now
@@ -106,6 +108,7 @@ type Handler struct {
 	verifiers     map[string]*Provider
 	verifications Verifications
 	stepUps       StepUps
+	hints         HintMinter
 	sessions      SessionCreator
 	revoker       SessionRevoker
 	ledger        Ledger
@@ -141,6 +144,7 @@ func New(opts Options) (*Handler, error) {
 		hostAllowed: opts.HostAllowed, onFailure: opts.OnLoginFailure,
 		now: opts.Now, rand: opts.Rand, log: opts.Logger,
 		verifiers: map[string]*Provider{}, verifications: opts.Verifications, stepUps: opts.StepUps,
+		hints: opts.HintMinter,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -164,6 +168,9 @@ func New(opts Options) (*Handler, error) {
 	for _, p := range opts.Verifiers {
 		if p == nil || p.verifier == nil || h.verifiers[p.name] != nil {
 			return nil, errors.New("authn: verifiers must be made by NewVerifier, with unique names")
+		}
+		if p.verifier.assertionHint && opts.HintMinter == nil {
+			return nil, fmt.Errorf("authn: verifier %s sends assertion login hints but no HintMinter is set", p.name)
 		}
 		h.verifiers[p.name] = p
 	}

@@ -59,6 +59,9 @@ const (
 	ReasonVerificationAuthTimeMissing = "verification-auth-time-missing"
 	ReasonVerificationClaimsInvalid   = "verification-claims-invalid"
 	ReasonVerificationFailed          = "verification-failed"
+	// ReasonVerificationHintFailed: the signed login_hint for the verifier
+	// could not be minted.
+	ReasonVerificationHintFailed = "verification-hint-failed"
 
 	ReasonLedgerFailed  = "ledger-failed"
 	ReasonSessionFailed = "session-failed"

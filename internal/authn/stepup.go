@@ -50,10 +50,22 @@ type StepUps interface {
 	StepUpFor(r *http.Request, returnURL *url.URL, id *identity.Identity) StepUp
 }
 
+// HintMinter mints the login_hint for verifiers configured with
+// login_hint: assertion. The hint travels through the browser, so it may
+// carry only the user's own identity.
+type HintMinter interface {
+	// MintHint returns a short-lived signed assertion of the request's
+	// session, which must be sessionID, for audience (the verifier's
+	// issuer).
+	MintHint(r *http.Request, sessionID, audience string) (string, error)
+}
+
 // verifierConf is what a verifier adds to a provider.
 type verifierConf struct {
 	acrValues []string
 	acrLevels map[string]string
+	// assertionHint: send a minted assertion as login_hint, not the email.
+	assertionHint bool
 }
 
 // verifyTx is the verification part of a login transaction.
@@ -66,6 +78,11 @@ type verifyTx struct {
 
 // NewVerifier builds an identity verifier: a provider with acr handling.
 func NewVerifier(ctx context.Context, cfg config.Verifier, opts ProviderOptions) (*Provider, error) {
+	switch cfg.LoginHint {
+	case "", config.LoginHintEmail, config.LoginHintAssertion:
+	default:
+		return nil, fmt.Errorf("verifier %s: login_hint: want email or assertion, got %q", cfg.Name, cfg.LoginHint)
+	}
 	for a, l := range cfg.ACRLevels {
 		if _, ok := ida.Rank(l); !ok || a == "" {
 			return nil, fmt.Errorf("verifier %s: acr_levels: %q maps to unknown level %q", cfg.Name, a, l)
@@ -82,7 +99,8 @@ func NewVerifier(ctx context.Context, cfg config.Verifier, opts ProviderOptions)
 	if err != nil {
 		return nil, err
 	}
-	p.verifier = &verifierConf{acrValues: slices.Clone(cfg.ACRValues), acrLevels: cfg.ACRLevels}
+	p.verifier = &verifierConf{acrValues: slices.Clone(cfg.ACRValues), acrLevels: cfg.ACRLevels,
+		assertionHint: cfg.LoginHint == config.LoginHintAssertion}
 	return p, nil
 }
 
@@ -127,7 +145,16 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	if vt.MaxAge > 0 {
 		opts = append(opts, oauth2.SetAuthURLParam("max_age", strconv.FormatInt(vt.MaxAge, 10)))
 	}
-	if id.Email != "" {
+	switch {
+	case p.verifier.assertionHint:
+		// No fallback to the bare email: the verifier would then verify
+		// someone without comparing names, silently weaker.
+		hint, err := h.hints.MintHint(r, sid, p.issuer)
+		if err != nil {
+			return withReturn(failStatus(ReasonVerificationHintFailed, http.StatusServiceUnavailable, err), rd)
+		}
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
+	case id.Email != "":
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", id.Email))
 	}
 	return h.begin(w, r, p, rd, vt, opts...)
