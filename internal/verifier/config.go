@@ -57,6 +57,10 @@ type Config struct {
 	OCR  MRZReader
 	// AllowedEmailDomains, when set, are the only work email domains.
 	AllowedEmailDomains []string
+	// Hints, when set, verifies Vigil assertions sent as login_hint (the
+	// gateway's login_hint: assertion), so the document's name is compared
+	// with the account's. Nil: a signed login_hint is refused.
+	Hints HintVerifier
 	// Organization is check_details.organization in verified_claims.
 	Organization string
 	// EvidenceRetention is how long sealed images are kept (default 30

@@ -35,7 +35,7 @@ func (v *Verifier) start(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			fresh := req.MaxAge == nil || sinceFinished(ps, v.cfg.Clock()) <= *req.MaxAge
-			if fresh && !ps.FinishedAt.IsZero() {
+			if fresh && !ps.FinishedAt.IsZero() && v.sameAccountName(b.rec, ps) {
 				return v.finish(w, r, &bound{id: id, req: req, rec: prev, steps: ps})
 			}
 		}

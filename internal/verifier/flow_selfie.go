@@ -78,6 +78,17 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 	return v.redirect(w, r, v.op.Path("/status")+"?id="+b.id)
 }
 
+// sameAccountName reports whether an earlier approval may stand for rec:
+// when rec names the account holder and needs a document, the approved
+// document must carry that name. Otherwise a fresh verification goes to
+// review (name-mismatch) rather than a silent reuse.
+func (v *Verifier) sameAccountName(rec *store.Verification, prev steps) bool {
+	if rec.ClaimedName == "" || !needsDocument(rec.Rung) {
+		return true
+	}
+	return prev.Document != nil && prev.Document.Fields != nil && sameName(rec.ClaimedName, prev.Document.Fields)
+}
+
 // sameName compares a claimed name with the document's, as the MRZ writes
 // names: letters only, upper case, order of words ignored.
 func sameName(claimed string, f *docFields) bool {

@@ -125,6 +125,10 @@ func discoveryExtras() map[string]any {
 // bound and an earlier approval reused on the start page (Complete needs
 // the binding, which Begin cannot set).
 func (v *Verifier) Begin(ctx context.Context, req oidcop.Request) (string, error) {
+	who, err := v.claimedIdentity(ctx, req.LoginHint)
+	if err != nil {
+		return "", err
+	}
 	id, err := v.newID()
 	if err != nil {
 		return "", err
@@ -133,15 +137,8 @@ func (v *Verifier) Begin(ctx context.Context, req oidcop.Request) (string, error
 	rec := &store.Verification{
 		ID: id, AuthRequestID: req.ID, ClientID: req.ClientID,
 		Rung: pickRung(req.ACRValues), Status: store.VerificationStarted,
-		ClaimedEmail: req.LoginHint,
-		CreatedAt:    now, UpdatedAt: now, ExpiresAt: now.Add(v.cfg.VerificationLifetime),
-	}
-	if req.LoginHint != "" {
-		addr, err := email.NormalizeAddress(req.LoginHint)
-		if err != nil {
-			return "", &oidcop.AuthError{Code: oidcop.InvalidRequest, Description: "login_hint is not an email address"}
-		}
-		rec.ClaimedEmail = addr
+		ClaimedEmail: who.email, ClaimedName: who.name,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(v.cfg.VerificationLifetime),
 	}
 	if err := v.db.CreateVerification(ctx, rec); err != nil {
 		return "", fmt.Errorf("verifier: create verification: %w", err)
