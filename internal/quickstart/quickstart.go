@@ -236,6 +236,8 @@ func Config(p Params) *config.Config {
 			Name: "vigil-idv", Issuer: idvIssuer, ClientID: "vigil", ClientSecret: config.Secret{Value: p.IDVSecret},
 			Scopes: []string{"openid", "email"}, ACRValues: []string{"urn:vigil:idv:document-review"},
 			ACRLevels: map[string]string{"urn:vigil:idv:document-review": "ial2"},
+			// The verifier compares the document's name with the account's.
+			LoginHint: config.LoginHintAssertion,
 		}},
 		Apps: []config.App{
 			{

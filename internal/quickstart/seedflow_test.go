@@ -95,6 +95,13 @@ func TestQuickstartSeedFlow(t *testing.T) {
 	if p.status != http.StatusOK || p.url.Path != "/idv/status" || !strings.Contains(p.body, "Waiting for review") {
 		t.Fatalf("selfie upload: HTTP %d at %s, want the waiting page\n%s", p.status, p.url, p.body)
 	}
+	// The gateway sent bob's signed account (login_hint: assertion): his
+	// passport's name was compared with "Bob Brown" and matched.
+	for _, r := range []string{"name-not-compared", "name-mismatch"} {
+		if strings.Contains(p.body, r) {
+			t.Errorf("waiting page shows %s; bob's account name matches his passport\n%s", r, p.body)
+		}
+	}
 	waiting := refreshTarget(t, p)
 	if again := get(t, bob, waiting); again.status != http.StatusOK || !strings.Contains(again.body, "Waiting for review") {
 		t.Fatalf("waiting page before review: HTTP %d at %s\n%s", again.status, again.url, again.body)
@@ -113,6 +120,9 @@ func TestQuickstartSeedFlow(t *testing.T) {
 	d := get(t, alice, detailURL)
 	if d.status != http.StatusOK || !strings.Contains(d.body, "BROWN") || !strings.Contains(d.body, "bob@example.com") {
 		t.Fatalf("verification detail: HTTP %d at %s\n%s", d.status, d.url, d.body)
+	}
+	if !strings.Contains(d.body, "Bob Brown") || !strings.Contains(d.body, "same words") {
+		t.Errorf("verification detail: want the account name Bob Brown compared and matching\n%s", d.body)
 	}
 	approve := formAction(d, "/approve")
 	if approve == nil || approve.fields.Get("version") == "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/vigil-gw/vigil/internal/assertion"
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
 	"github.com/vigil-gw/vigil/internal/mail"
@@ -18,10 +19,25 @@ import (
 	"github.com/vigil-gw/vigil/pkg/vigilauth"
 )
 
-// newIDV builds the built-in verification provider from cfg.IDV.
-func newIDV(cfg *config.Config, s *Server) (*verifier.Verifier, error) {
+// newIDV builds the built-in verification provider from cfg.IDV. gateway
+// is the public URL of the gateway whose assertions it accepts as
+// login_hint ("" for none).
+func newIDV(cfg *config.Config, s *Server, gateway string) (*verifier.Verifier, error) {
 	c := cfg.IDV
 	log := s.log.With(slog.String("part", "idv"))
+	var hints verifier.HintVerifier
+	if gateway != "" {
+		// The gateway mints these for the verifier's issuer (its
+		// verifiers[].login_hint: assertion); no other audience is taken.
+		hv, err := vigilauth.NewVerifier(context.Background(), vigilauth.Config{
+			JWKSURL: gateway + assertion.JWKSPath, Issuer: gateway, Audience: c.Issuer,
+			Clock: s.opts.Clock, Logger: log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("idv login hints: %w", err)
+		}
+		hints = hv
+	}
 	var clients []oidcop.Client
 	for _, cl := range c.Clients {
 		secret := ""
@@ -67,7 +83,7 @@ func newIDV(cfg *config.Config, s *Server) (*verifier.Verifier, error) {
 	}
 	return verifier.New(verifier.Config{
 		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization,
-		OCR: reader, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
+		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),
 		Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
 	})

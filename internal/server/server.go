@@ -112,7 +112,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	}
 	s.sessions.OnRevoke(s.signer.Forget)
 	if cfg.IDV != nil {
-		if s.idv, err = newIDV(cfg, s); err != nil {
+		if s.idv, err = newIDV(cfg, s, cfg.Server.PublicURL); err != nil {
 			return nil, fmt.Errorf("idv: %w", err)
 		}
 		s.idvMount = idvMount(cfg)

@@ -47,7 +47,7 @@ func NewVerifierServer(ctx context.Context, cfg *config.Config, opts Options) (_
 	if s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery}); err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
-	if s.idv, err = newIDV(cfg, s); err != nil {
+	if s.idv, err = newIDV(cfg, s, cfg.IDV.GatewayURL); err != nil {
 		return nil, fmt.Errorf("idv: %w", err)
 	}
 	if cfg.IDV.Review.Listen != "" {

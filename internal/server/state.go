@@ -127,7 +127,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		Sessions: sessionCreator{s, st}, Revoker: sessionRevoker{s, cfg.Session.CookieName},
 		Ledger: s.db, Apps: appProviders{st, s.opts.Clock},
 		Verifiers: verifiers, Verifications: sessionVerifications{s, cfg.Session.CookieName},
-		StepUps: appProviders{st, s.opts.Clock},
+		StepUps: appProviders{st, s.opts.Clock}, HintMinter: sessionHints{s, cfg.Session.CookieName},
 		// Only the public host and hosts named by apps are valid return
 		// targets: an app without a host does not make every host one.
 		HostAllowed:    func(h string) bool { return hosts[h] },

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -39,6 +40,31 @@ func (v sessionVerifications) Current(r *http.Request) (string, *identity.Identi
 func (v sessionVerifications) Record(ctx context.Context, sessionID string, id identity.Identity) error {
 	// UpdateIdentity runs the OnRevoke hooks: cached assertions are dropped.
 	return v.s.sessions.UpdateIdentity(ctx, sessionID, id)
+}
+
+// sessionHints mints login hints for verifiers with login_hint:
+// assertion: the session's own assertion, with the verifier's issuer as
+// audience (so no app accepts it, and the verifier accepts no other).
+type sessionHints struct {
+	s          *Server
+	cookieName string
+}
+
+var _ authn.HintMinter = sessionHints{}
+
+func (h sessionHints) MintHint(r *http.Request, sessionID, audience string) (string, error) {
+	c, err := r.Cookie(h.cookieName)
+	if err != nil {
+		return "", errors.New("login hint: no session cookie")
+	}
+	sess, err := h.s.sessions.Lookup(r.Context(), c.Value)
+	if err != nil {
+		return "", fmt.Errorf("login hint: %w", err)
+	}
+	if sess.ID != sessionID {
+		return "", errors.New("login hint: the session changed")
+	}
+	return h.s.signer.Mint(sess, audience, h.s.opts.Clock())
 }
 
 // StepUpFor evaluates the policy of the app behind u for id and reports
