@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/demoidp"
+	"github.com/vigil-gw/vigil/pkg/vigilauth"
 )
 
 // startIdP serves a demo IdP on l for the gateway at public, as client id.
@@ -95,5 +97,64 @@ func TestStepUpToVerificationProvider(t *testing.T) {
 	readBody(t, resp)
 	if resp.StatusCode != 403 {
 		t.Errorf("bob: HTTP %d at %s, want 403 without a detour to the verifier", resp.StatusCode, resp.Request.URL)
+	}
+}
+
+// TestAssertionLoginHint: a verifier configured with login_hint: assertion
+// receives the session's Vigil assertion minted for its issuer, which
+// verifies against the gateway's JWKS with that audience only.
+func TestAssertionLoginHint(t *testing.T) {
+	gwL, idpL, idvL := listenLoopback(t), listenLoopback(t), listenLoopback(t)
+	public := publicURL(gwL)
+	issuer := startIdP(t, idpL, public, "vigil", "primary-secret")
+	verifierIssuer := startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
+	up := newUpstream(t, public)
+	cfg := gatewayConfig(public, filepath.Join(t.TempDir(), "vigil.db"), up.URL, []config.Provider{{
+		Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "primary-secret"},
+		Scopes: []string{"openid", "email", "profile", "groups"},
+	}}, []config.Rule{{Name: "verified", Action: "allow",
+		Include: []config.Selector{{Group: config.StringList{"engineering"}}},
+		Require: []config.Selector{{Verified: "ial2"}}}})
+	cfg.Verifiers = []config.Verifier{{
+		Name: "idv", Issuer: verifierIssuer, ClientID: "vigil-idv", ClientSecret: config.Secret{Value: "verifier-secret"},
+		ACRValues: []string{demoidp.ACR}, ACRLevels: map[string]string{demoidp.ACR: "ial2"}, LoginHint: config.LoginHintAssertion,
+	}}
+	cfg.Apps[0].Verifier = "idv"
+	cfg.SetDefaults()
+	serve(t, gwL, cfg)
+
+	page := signInDemo(t, browser(), public+"/reports", "alice")
+	readBody(t, page)
+	// Walk the redirect chain back to the verifier's authorization request.
+	var hint string
+	for r := page.Request; r != nil; {
+		if strings.HasPrefix(r.URL.String(), verifierIssuer+"/authorize?") {
+			hint = r.URL.Query().Get("login_hint")
+		}
+		if r.Response == nil {
+			break
+		}
+		r = r.Response.Request
+	}
+	if strings.Count(hint, ".") != 2 {
+		t.Fatalf("login_hint at the verifier is %q, want a signed assertion", hint)
+	}
+	verify := func(aud string) (*vigilauth.Claims, error) {
+		v, err := vigilauth.NewVerifier(context.Background(), vigilauth.Config{
+			JWKSURL: public + "/.well-known/vigil/jwks.json", Issuer: public, Audience: aud})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Verify(context.Background(), hint)
+	}
+	c, err := verify(verifierIssuer)
+	if err != nil {
+		t.Fatalf("the hint does not verify for the verifier: %v", err)
+	}
+	if c.Email != "alice@example.com" || c.Name != "Alice Anders" || c.Expiry.Sub(c.IssuedAt) > 5*time.Minute {
+		t.Fatalf("hint claims: email %q name %q lifetime %s", c.Email, c.Name, c.Expiry.Sub(c.IssuedAt))
+	}
+	if _, err := verify(cfg.Apps[0].Name); err == nil {
+		t.Fatal("the hint verifies for an app: it must be minted for the verifier only")
 	}
 }
