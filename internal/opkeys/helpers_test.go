@@ -3,8 +3,11 @@ package opkeys
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,3 +158,15 @@ func (s *snapshot) find(id string) *key {
 
 func (s *snapshot) private(id string) any { return s.find(id).priv }
 func (s *snapshot) public(id string) any  { return s.find(id).priv.Public() }
+
+func decodeHeader(compact string, v any) error {
+	head, _, ok := strings.Cut(compact, ".")
+	if !ok {
+		return errors.New("not a compact JWS")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
