@@ -31,6 +31,9 @@ type IDV struct {
 	DevMailbox bool `yaml:"dev_mailbox"`
 	// AllowedEmailDomains restricts the work email step to these domains.
 	AllowedEmailDomains []string `yaml:"allowed_email_domains"`
+	// SigningAlgorithm signs ID tokens: RS256 (default) or ES256. Keys are
+	// kept in the store and rotate every 30 days.
+	SigningAlgorithm string `yaml:"signing_algorithm"`
 	// EvidenceRetention is how long document and selfie images are kept.
 	// Default 720h (30 days).
 	EvidenceRetention Duration `yaml:"evidence_retention"`
@@ -124,6 +127,11 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 	}
 	if _, _, err := net.SplitHostPort(v.Listen); err != nil {
 		p.add("idv.listen", "want host:port, got %q", v.Listen)
+	}
+	switch v.SigningAlgorithm {
+	case "", "RS256", "ES256":
+	default:
+		p.add("idv.signing_algorithm", "want RS256 or ES256, got %q", v.SigningAlgorithm)
 	}
 	if len(v.Clients) == 0 {
 		p.add("idv.clients", "register at least one relying party (the gateway: redirect URI <public_url>/.vigil/callback)")

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
 	"github.com/vigil-gw/vigil/internal/mail"
 	"github.com/vigil-gw/vigil/internal/oidcop"
+	"github.com/vigil-gw/vigil/internal/opkeys"
 	"github.com/vigil-gw/vigil/internal/verifier"
 	"github.com/vigil-gw/vigil/internal/verifier/review"
 	"github.com/vigil-gw/vigil/pkg/vigilauth"
@@ -22,7 +23,7 @@ import (
 // newIDV builds the built-in verification provider from cfg.IDV. gateway
 // is the public URL of the gateway whose assertions it accepts as
 // login_hint ("" for none).
-func newIDV(cfg *config.Config, s *Server, gateway string) (*verifier.Verifier, error) {
+func newIDV(ctx context.Context, cfg *config.Config, s *Server, gateway string) (*verifier.Verifier, error) {
 	c := cfg.IDV
 	log := s.log.With(slog.String("part", "idv"))
 	var hints verifier.HintVerifier
@@ -81,8 +82,16 @@ func newIDV(cfg *config.Config, s *Server, gateway string) (*verifier.Verifier, 
 		// The document step reports it to users; say it once here too.
 		log.Warn("idv: the document step cannot read ID documents", "err", err)
 	}
+	// ID-token keys live in the store, wrapped under the master secret:
+	// tokens survive restarts, replicas agree, keys rotate.
+	ring, err := opkeys.New(ctx, opkeys.Config{Store: s.db, Master: s.master, Algorithm: c.SigningAlgorithm,
+		Now: s.opts.Clock, Rand: s.opts.Rand, Logger: log.With(slog.String("part", "op-keys"))})
+	if err != nil {
+		return nil, fmt.Errorf("idv signing keys: %w", err)
+	}
+	s.opKeys = ring
 	return verifier.New(verifier.Config{
-		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization,
+		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization, Keys: ring,
 		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),
 		Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,

@@ -24,6 +24,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/gateway"
 	"github.com/vigil-gw/vigil/internal/metrics"
+	"github.com/vigil-gw/vigil/internal/opkeys"
 	"github.com/vigil-gw/vigil/internal/session"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
 	"github.com/vigil-gw/vigil/internal/verifier"
@@ -61,6 +62,7 @@ type Server struct {
 	idv       *verifier.Verifier // nil without an idv section
 	idvMount  string             // path the gateway serves it under, or ""
 	review    http.Handler       // the reviewers' UI, nil without idv.review
+	opKeys    *opkeys.Ring       // the verifier's ID-token keys
 }
 
 // New opens the store and builds every part. Close releases them.
@@ -112,7 +114,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	}
 	s.sessions.OnRevoke(s.signer.Forget)
 	if cfg.IDV != nil {
-		if s.idv, err = newIDV(cfg, s, cfg.Server.PublicURL); err != nil {
+		if s.idv, err = newIDV(ctx, cfg, s, cfg.Server.PublicURL); err != nil {
 			return nil, fmt.Errorf("idv: %w", err)
 		}
 		s.idvMount = idvMount(cfg)
@@ -277,11 +279,12 @@ func (s *Server) Config() *config.Config { return s.state.Load().cfg }
 // Run starts the background loops (session write-behind, key rotation,
 // audit flushing, expired-record purge) and blocks until ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	done := make(chan struct{}, 5)
+	done := make(chan struct{}, 6)
 	n := 4
 	if s.idv != nil {
-		n++
+		n += 2
 		go func() { s.idv.Run(ctx); done <- struct{}{} }()
+		go func() { s.opKeys.Run(ctx); done <- struct{}{} }()
 	}
 	go func() { s.sessions.Run(ctx); done <- struct{}{} }()
 	go func() { s.signer.Run(ctx); done <- struct{}{} }()

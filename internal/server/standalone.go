@@ -47,7 +47,7 @@ func NewVerifierServer(ctx context.Context, cfg *config.Config, opts Options) (_
 	if s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery}); err != nil {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
-	if s.idv, err = newIDV(cfg, s, cfg.IDV.GatewayURL); err != nil {
+	if s.idv, err = newIDV(ctx, cfg, s, cfg.IDV.GatewayURL); err != nil {
 		return nil, fmt.Errorf("idv: %w", err)
 	}
 	if cfg.IDV.Review.Listen != "" {
@@ -82,7 +82,9 @@ func (v *VerifierServer) Serve(ctx context.Context, cfg *config.Config) error {
 	v.s.log.Info("vigil verifier serving", "listen", l.Addr().String(), "issuer", cfg.IDV.Issuer)
 	bg, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { v.s.idv.Run(bg); close(done) }()
+	keysDone := make(chan struct{})
+	go func() { v.s.opKeys.Run(bg); close(keysDone) }()
+	go func() { v.s.idv.Run(bg); <-keysDone; close(done) }()
 	select {
 	case <-ctx.Done():
 	case err = <-errc:

@@ -70,7 +70,11 @@ type Config struct {
 	EvidenceRetention    time.Duration
 	VerificationLifetime time.Duration
 	RequestLifetime      time.Duration
-	// SigningKey signs ID tokens; nil generates an RSA 2048 key.
+	// Keys signs ID tokens and publishes the JWKS (internal/opkeys: stored,
+	// rotating, shared by replicas). When nil, SigningKey (or a generated
+	// RSA 2048 key) is used, which does not survive a restart.
+	Keys oidcop.KeySource
+	// SigningKey signs ID tokens when Keys is nil; nil generates a key.
 	SigningKey crypto.Signer
 	Clock      func() time.Time
 	Rand       io.Reader

@@ -73,8 +73,12 @@ func New(cfg Config) (*Verifier, error) {
 	errs = append(errs, err)
 	v.vault, err = vault.New(cfg.Master, cfg.Rand)
 	errs = append(errs, err)
-	ring, err := keyRing(cfg.SigningKey, cfg.Rand)
-	errs = append(errs, err)
+	var ring oidcop.KeySource = cfg.Keys
+	if ring == nil {
+		kr, err := keyRing(cfg.SigningKey, cfg.Rand)
+		errs = append(errs, err)
+		ring = kr
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("verifier: %w", err)
 	}
