@@ -18,6 +18,7 @@ type Store interface {
 	UpdateVerification(ctx context.Context, v *store.Verification) error
 	ListVerifications(ctx context.Context, status string, limit int) ([]store.Verification, error)
 	FindApprovedVerification(ctx context.Context, claimedEmail string) (*store.Verification, error)
+	CountVerifications(ctx context.Context, claimedEmail, status string, since time.Time) (int, error)
 	ExpireVerifications(ctx context.Context, now time.Time) (int, error)
 
 	PutEvidence(ctx context.Context, e *store.Evidence) error

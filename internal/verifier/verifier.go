@@ -125,6 +125,13 @@ func discoveryExtras() map[string]any {
 	}
 }
 
+// Retry limits: at most maxRejections rejected verifications per claimed
+// email within retryWindow before new attempts are refused.
+const (
+	maxRejections = 3
+	retryWindow   = 24 * time.Hour
+)
+
 // Begin starts one verification per authorization request. The browser is
 // bound and an earlier approval reused on the start page (Complete needs
 // the binding, which Begin cannot set).
@@ -133,11 +140,23 @@ func (v *Verifier) Begin(ctx context.Context, req oidcop.Request) (string, error
 	if err != nil {
 		return "", err
 	}
+	now := v.cfg.Clock()
+	// A person whose verifications keep being rejected is stopped for a
+	// day: retrying is for honest mistakes, not for probing the reviewers.
+	if who.email != "" {
+		n, err := v.db.CountVerifications(ctx, who.email, store.VerificationRejected, now.Add(-retryWindow))
+		if err != nil {
+			return "", fmt.Errorf("verifier: count rejections: %w", err)
+		}
+		if n >= maxRejections {
+			return "", &oidcop.AuthError{Code: oidcop.AccessDenied,
+				Description: "too many rejected verifications in the last day; contact your IT team"}
+		}
+	}
 	id, err := v.newID()
 	if err != nil {
 		return "", err
 	}
-	now := v.cfg.Clock()
 	rec := &store.Verification{
 		ID: id, AuthRequestID: req.ID, ClientID: req.ClientID,
 		Rung: pickRung(req.ACRValues), Status: store.VerificationStarted,

@@ -96,6 +96,24 @@ func (db *DB) FindApprovedVerification(ctx context.Context, claimedEmail string)
 		ORDER BY created_at DESC, id DESC LIMIT 1`, claimedEmail, store.VerificationApproved)
 }
 
+// CountVerifications counts the verifications for claimedEmail (ASCII
+// case folded) in status created at or after since: the verifier's retry
+// limit. An empty email counts nothing.
+func (db *DB) CountVerifications(ctx context.Context, claimedEmail, status string, since time.Time) (_ int, err error) {
+	defer db.done("verification.count", time.Now(), &err)
+	if claimedEmail == "" {
+		return 0, nil
+	}
+	var n int
+	err = db.r.QueryRowContext(ctx, `SELECT count(*) FROM verifications
+		WHERE lower(claimed_email) = lower(?) AND status = ? AND created_at >= ?`,
+		claimedEmail, status, ts(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count verifications: %w", err)
+	}
+	return n, nil
+}
+
 func (db *DB) oneVerification(ctx context.Context, what, q string, args ...any) (*store.Verification, error) {
 	v, err := scanVerification(db.r.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -20,6 +20,7 @@ var verifierTests = []conformanceTest{
 	{"VerificationByAuthRequest", testVerificationByAuthRequest},
 	{"ListVerifications", testListVerifications},
 	{"FindApprovedVerification", testFindApprovedVerification},
+	{"CountVerifications", testCountVerifications},
 	{"ExpireVerifications", testExpireVerifications},
 	{"EvidenceRoundTrip", testEvidenceRoundTrip},
 	{"ListEvidenceMetadataOnly", testListEvidenceMetadataOnly},
@@ -285,6 +286,30 @@ func testFindApprovedVerification(t *testing.T, b Backend) {
 	for _, q := range []string{"ada@example.co", "da@example.com", "ada@example.com "} {
 		if got, err := b.FindApprovedVerification(ctx, q); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("FindApprovedVerification(%q) = %+v, %v; want ErrNotFound", q, got, err)
+		}
+	}
+}
+
+func testCountVerifications(t *testing.T, b Backend) {
+	ctx := t.Context()
+	newVerification(t, b, "r1", "ada@example.com", store.VerificationRejected, base)
+	newVerification(t, b, "r2", "ADA@example.com", store.VerificationRejected, base.Add(time.Hour))
+	newVerification(t, b, "a1", "ada@example.com", store.VerificationApproved, base.Add(time.Hour))
+	newVerification(t, b, "r3", "bob@example.com", store.VerificationRejected, base.Add(time.Hour))
+	for _, tc := range []struct {
+		email, status string
+		since         time.Time
+		want          int
+	}{
+		{"ada@example.com", store.VerificationRejected, base, 2},
+		{"Ada@Example.com", store.VerificationRejected, base.Add(time.Minute), 1},
+		{"ada@example.com", store.VerificationRejected, base.Add(2 * time.Hour), 0},
+		{"ada@example.com", store.VerificationApproved, base, 1},
+		{"", store.VerificationRejected, base, 0},
+	} {
+		n, err := b.CountVerifications(ctx, tc.email, tc.status, tc.since)
+		if err != nil || n != tc.want {
+			t.Errorf("CountVerifications(%q, %s, %s) = %d, %v; want %d", tc.email, tc.status, tc.since, n, err, tc.want)
 		}
 	}
 }
