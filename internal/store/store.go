@@ -46,6 +46,11 @@ type User struct {
 	Name        string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
+	// Verification is the user's latest identity verification, nil if none.
+	// It is kept so that a later session starts with it (policy still judges
+	// its age). UpsertUser never changes it (sign-in knows nothing of it)
+	// but reports the stored one back; SetUserVerification replaces it.
+	Verification *identity.Verification
 }
 
 // SigningKey is an assertion signing key. PrivateKey is wrapped (encrypted)

@@ -1,9 +1,13 @@
 package sqlite
 
 import (
+	"database/sql"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/vigil-gw/vigil/internal/identity"
 )
 
 func TestLoadMigrations(t *testing.T) {
@@ -37,5 +41,50 @@ func TestLoadMigrations(t *testing.T) {
 				t.Fatal("no embedded migrations")
 			}
 		})
+	}
+}
+
+// TestUserVerificationMigration opens a database written before users had
+// a verification column: existing users must come back unverified.
+func TestUserVerificationMigration(t *testing.T) {
+	ctx := t.Context()
+	path := t.TempDir() + "/old.db"
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &DB{w: raw, r: raw}
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if strings.Contains(m.name, "user_verification") {
+			break
+		}
+		if err := old.apply(ctx, m, len(ms)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO users (id, provider, subject, email, name) VALUES ('u', 'p', 's', '', '')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open (upgrade): %v", err)
+	}
+	defer db.Close()
+	u, err := db.GetUser(ctx, "u")
+	if err != nil || u.Verification != nil {
+		t.Fatalf("GetUser after upgrade = %+v, %v; want no verification", u, err)
+	}
+	if err := db.SetUserVerification(ctx, "u", &identity.Verification{Provider: "idv", Subject: "x"}); err != nil {
+		t.Fatalf("SetUserVerification after upgrade: %v", err)
 	}
 }

@@ -10,47 +10,6 @@ import (
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
-// UpsertUser creates u or updates its provider, subject, email, name and
-// LastSeenAt. FirstSeenAt is set only on creation; u.FirstSeenAt is updated
-// to the stored value.
-func (db *DB) UpsertUser(ctx context.Context, u *store.User) (err error) {
-	defer db.done("user.upsert", time.Now(), &err)
-	if u.ID == "" {
-		return errors.New("sqlite: user needs an ID")
-	}
-	var first sql.NullInt64
-	err = db.w.QueryRowContext(ctx, `INSERT INTO users (id, provider, subject, email, name, first_seen_at, last_seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, subject = excluded.subject,
-			email = excluded.email, name = excluded.name, last_seen_at = excluded.last_seen_at
-		RETURNING first_seen_at`,
-		u.ID, u.Provider, u.Subject, u.Email, u.Name, ts(u.FirstSeenAt), ts(u.LastSeenAt)).Scan(&first)
-	if err != nil {
-		return fmt.Errorf("sqlite: upsert user: %w", err)
-	}
-	u.FirstSeenAt = fromTS(first)
-	return nil
-}
-
-// GetUser returns the user with id, or store.ErrNotFound.
-func (db *DB) GetUser(ctx context.Context, id string) (_ *store.User, err error) {
-	defer db.done("user.get", time.Now(), &err)
-	var (
-		u           store.User
-		first, last sql.NullInt64
-	)
-	err = db.r.QueryRowContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at
-		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: get user: %w", err)
-	}
-	u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
-	return &u, nil
-}
-
 // MarkUsed records key in the replay ledger until expires. It reports true
 // only to the first caller for a key, across goroutines and processes. A key
 // stays used until PurgeUsed removes it, even past expires: the ledger reads

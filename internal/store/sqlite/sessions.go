@@ -65,11 +65,7 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) (err error) {
 func encodeIdentity(in *identity.Identity) (string, error) {
 	id := *in
 	id.AuthTime = id.AuthTime.UTC()
-	if v := id.Verification; v != nil {
-		vc := *v
-		vc.VerifiedAt, vc.AuthTime = vc.VerifiedAt.UTC(), vc.AuthTime.UTC()
-		id.Verification = &vc
-	}
+	id.Verification = utcVerification(id.Verification)
 	b, err := json.Marshal(id)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: encode identity: %w", err)

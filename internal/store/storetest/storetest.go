@@ -13,6 +13,8 @@
 //   - Lists are newest first (CreatedAt descending, then ID), except the
 //     verifier's queues (verifications, evidence), which are oldest first.
 //   - Empty lists and byte slices read back as nil.
+//   - UpsertUser never changes a user's stored verification and reports it
+//     back in the record it was given, as it does FirstSeenAt.
 //   - A verification's Version starts at 1 and every successful update,
 //     including expiry, bumps it; a stale update fails with ErrConflict.
 package storetest
@@ -41,6 +43,7 @@ type Backend interface {
 
 	UpsertUser(ctx context.Context, u *store.User) error
 	GetUser(ctx context.Context, id string) (*store.User, error)
+	SetUserVerification(ctx context.Context, userID string, v *identity.Verification) error
 
 	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)
 	PurgeUsed(ctx context.Context, now time.Time) (int, error)
@@ -102,6 +105,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"SigningKeyRoundTrip", testSigningKeyRoundTrip},
 		{"SigningKeyOrderAndReplace", testSigningKeyOrderAndReplace},
 	}
+	tests = append(tests, userVerificationTests...)
 	tests = append(tests, verifierTests...)
 	tests = append(tests, opKeyTests...)
 	for _, tc := range tests {

@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/identity"
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// UpsertUser creates u or updates its provider, subject, email, name and
+// LastSeenAt. FirstSeenAt is set only on creation and the verification is
+// never written here (sign-in knows nothing of it): u.FirstSeenAt and
+// u.Verification are updated to the stored values.
+func (db *DB) UpsertUser(ctx context.Context, u *store.User) (err error) {
+	defer db.done("user.upsert", time.Now(), &err)
+	if u.ID == "" {
+		return errors.New("sqlite: user needs an ID")
+	}
+	var (
+		first sql.NullInt64
+		ver   sql.NullString
+	)
+	err = db.w.QueryRowContext(ctx, `INSERT INTO users (id, provider, subject, email, name, first_seen_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, subject = excluded.subject,
+			email = excluded.email, name = excluded.name, last_seen_at = excluded.last_seen_at
+		RETURNING first_seen_at, verification`,
+		u.ID, u.Provider, u.Subject, u.Email, u.Name, ts(u.FirstSeenAt), ts(u.LastSeenAt)).Scan(&first, &ver)
+	if err != nil {
+		return fmt.Errorf("sqlite: upsert user: %w", err)
+	}
+	v, err := decodeVerification(ver)
+	if err != nil {
+		return fmt.Errorf("sqlite: upsert user: %w", err)
+	}
+	u.FirstSeenAt, u.Verification = fromTS(first), v
+	return nil
+}
+
+// GetUser returns the user with id, or store.ErrNotFound.
+func (db *DB) GetUser(ctx context.Context, id string) (_ *store.User, err error) {
+	defer db.done("user.get", time.Now(), &err)
+	var (
+		u           store.User
+		first, last sql.NullInt64
+		ver         sql.NullString
+	)
+	err = db.r.QueryRowContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at, verification
+		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get user: %w", err)
+	}
+	if u.Verification, err = decodeVerification(ver); err != nil {
+		return nil, fmt.Errorf("sqlite: get user: %w", err)
+	}
+	u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
+	return &u, nil
+}
+
+// SetUserVerification replaces the stored verification of user userID; nil
+// clears it. It returns store.ErrNotFound if there is no such user.
+func (db *DB) SetUserVerification(ctx context.Context, userID string, v *identity.Verification) (err error) {
+	defer db.done("user.set_verification", time.Now(), &err)
+	var enc any // NULL for nil
+	if v != nil {
+		b, err := json.Marshal(utcVerification(v))
+		if err != nil {
+			return fmt.Errorf("sqlite: set user verification: %w", err)
+		}
+		enc = string(b)
+	}
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET verification = ? WHERE id = ?`, enc, userID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set user verification: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: set user verification: %w", err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// utcVerification returns a copy of v with its times in UTC (as every time
+// read back is), or nil for nil.
+func utcVerification(v *identity.Verification) *identity.Verification {
+	if v == nil {
+		return nil
+	}
+	vc := *v
+	vc.VerifiedAt, vc.AuthTime = vc.VerifiedAt.UTC(), vc.AuthTime.UTC()
+	return &vc
+}
+
+// decodeVerification reads the users.verification column; NULL is nil.
+func decodeVerification(col sql.NullString) (*identity.Verification, error) {
+	if !col.Valid {
+		return nil, nil
+	}
+	var v identity.Verification
+	if err := json.Unmarshal([]byte(col.String), &v); err != nil {
+		return nil, fmt.Errorf("decode verification: %w", err)
+	}
+	return &v, nil
+}
