@@ -14,7 +14,7 @@ import (
 )
 
 // sessionVerifications gives the verification flow the request's session
-// and records verifications on it.
+// and records verifications on it and on its user.
 type sessionVerifications struct {
 	s          *Server
 	cookieName string
@@ -37,9 +37,24 @@ func (v sessionVerifications) Current(r *http.Request) (string, *identity.Identi
 	return sess.ID, &sess.Identity, nil
 }
 
+// Record puts the verification on the session, then on the user, so that
+// the user's next session starts with it. The session is what this request
+// needs: failing to keep it on the user only costs a later re-verification,
+// so that failure is logged, not returned.
 func (v sessionVerifications) Record(ctx context.Context, sessionID string, id identity.Identity) error {
 	// UpdateIdentity runs the OnRevoke hooks: cached assertions are dropped.
-	return v.s.sessions.UpdateIdentity(ctx, sessionID, id)
+	sess, err := v.s.sessions.UpdateIdentity(ctx, sessionID, id)
+	if err != nil {
+		return err
+	}
+	if id.Verification == nil {
+		return nil // nothing to keep; never clear the user's on a session edit
+	}
+	if err := v.s.db.SetUserVerification(ctx, sess.UserID, id.Verification); err != nil {
+		v.s.log.Warn("keeping the verification on the user failed; their next session starts unverified",
+			"part", "verify", "user", sess.UserID, "err", err)
+	}
+	return nil
 }
 
 // sessionHints mints login hints for verifiers with login_hint:

@@ -202,7 +202,9 @@ func UserID(provider, subject string) string {
 }
 
 // Create starts a session for id, records the user, and returns the cookie
-// value to set. id must not be modified afterwards: the session shares it.
+// value to set. If id has no verification and the user record has one (made
+// in an earlier session), the session starts with that one. id must not be
+// modified afterwards: the session shares it.
 func (m *Manager) Create(ctx context.Context, id identity.Identity, meta Meta) (string, *store.Session, error) {
 	if id.Provider == "" || id.Subject == "" {
 		return "", nil, errors.New("session: identity needs a provider and a subject")
@@ -223,6 +225,13 @@ func (m *Manager) Create(ctx context.Context, id identity.Identity, meta Meta) (
 		FirstSeenAt: now, LastSeenAt: now}
 	if err := m.store.UpsertUser(ctx, u); err != nil {
 		return "", nil, fmt.Errorf("session: record user: %w", err)
+	}
+	// A verification the user made in an earlier session carries over, so
+	// that signing in again does not mean verifying again. Policy still
+	// judges its age (verified_within). id is our copy: setting it here
+	// changes nothing the caller holds.
+	if id.Verification == nil && u.Verification != nil {
+		id.Verification = u.Verification
 	}
 	s := &store.Session{
 		ID:         tok.id(),

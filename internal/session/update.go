@@ -14,26 +14,29 @@ import (
 // stay the same: a different person needs a new session. The cached entry
 // is replaced (its last-seen time kept) and the OnRevoke hooks run, so
 // that whatever was derived from the old identity (cached assertions) is
-// dropped. id must not be modified afterwards: the session shares it.
-func (m *Manager) UpdateIdentity(ctx context.Context, sessionID string, id identity.Identity) error {
+// dropped. It returns the updated session, which is shared and read-only.
+// id must not be modified afterwards: the session shares it.
+func (m *Manager) UpdateIdentity(ctx context.Context, sessionID string, id identity.Identity) (*store.Session, error) {
 	old, err := m.current(ctx, sessionID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if id.Provider != old.Identity.Provider || id.Subject != old.Identity.Subject {
-		return errors.New("session: update identity: provider and subject must not change")
+		return nil, errors.New("session: update identity: provider and subject must not change")
 	}
 	err = m.store.UpdateSessionIdentity(ctx, sessionID, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		m.Invalidate(sessionID)
-		return errUnknown
+		return nil, errUnknown
 	case err != nil:
 		// The store may or may not hold the new identity: make the next
 		// lookup read it rather than serve a stale one.
 		m.Invalidate(sessionID)
-		return fmt.Errorf("session: update identity: %w", err)
+		return nil, fmt.Errorf("session: update identity: %w", err)
 	}
+	updated := *old
+	updated.Identity = id
 	m.mu.Lock()
 	m.gen.Add(1) // a lookup that read the old row must not cache it now
 	if e := m.cache[sessionID]; e != nil {
@@ -46,7 +49,7 @@ func (m *Manager) UpdateIdentity(ctx context.Context, sessionID string, id ident
 	}
 	m.mu.Unlock()
 	m.runHooks(sessionID)
-	return nil
+	return &updated, nil
 }
 
 // current returns the session from the cache, or the store.

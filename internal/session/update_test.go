@@ -18,8 +18,12 @@ func TestUpdateIdentity(t *testing.T) {
 	id := s.Identity
 	id.Verification = &identity.Verification{Provider: "idv", Subject: "v1", TrustFramework: "nist_800_63A",
 		Level: "ial2", VerifiedAt: e.clock.Now().Add(-time.Hour)}
-	if err := e.m.UpdateIdentity(ctx, s.ID, id); err != nil {
+	updated, err := e.m.UpdateIdentity(ctx, s.ID, id)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if updated.ID != s.ID || updated.UserID != s.UserID || updated.Identity.Verification != id.Verification {
+		t.Fatalf("UpdateIdentity returned %+v, want the session with the new identity", updated)
 	}
 	if len(hooked) != 1 || hooked[0] != s.ID {
 		t.Fatalf("hooks ran for %v, want [%s]", hooked, s.ID)
@@ -59,8 +63,8 @@ func TestUpdateIdentity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := id
 			tc.edit(&bad)
-			err := e.m.UpdateIdentity(ctx, tc.sid, bad)
-			if err == nil || tc.want != nil && !errors.Is(err, tc.want) {
+			got, err := e.m.UpdateIdentity(ctx, tc.sid, bad)
+			if got != nil || err == nil || tc.want != nil && !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want failure (%v)", err, tc.want)
 			}
 		})
@@ -71,7 +75,7 @@ func TestUpdateIdentity(t *testing.T) {
 	if err := e.m.Revoke(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.UpdateIdentity(ctx, s.ID, id); !errors.Is(err, ErrNoSession) {
+	if _, err := e.m.UpdateIdentity(ctx, s.ID, id); !errors.Is(err, ErrNoSession) {
 		t.Fatalf("update of a revoked session: %v, want ErrNoSession", err)
 	}
 }
