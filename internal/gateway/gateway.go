@@ -8,13 +8,11 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -107,77 +105,6 @@ func New(o Options) *Gateway {
 	g.table = NewTable(o.Routes)
 	return g
 }
-
-func (g *Gateway) newProxy(rt *Route) *httputil.ReverseProxy {
-	return &httputil.ReverseProxy{
-		Transport: g.o.Transport,
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			// ServeHTTP stripped every client identity header from the
-			// inbound request, so the outbound copy holds only what the
-			// gateway set: drop the private client-address header, and put
-			// the assertion back in case a Connection header listed it
-			// (ReverseProxy drops hop-by-hop headers before Rewrite).
-			delete(pr.Out.Header, clientIPHeader)
-			if v := pr.In.Header[g.assertH]; len(v) == 1 {
-				pr.Out.Header[g.assertH] = v
-			}
-			stripCookies(pr.Out.Header, g.o.IsOurCookie)
-			pr.SetURL(rt.Upstream)
-			// X-Forwarded-For carries only the address the gateway believes
-			// (ServeHTTP put it on the inbound request under a private name,
-			// see ClientIP), never a chain the client wrote; other
-			// client-settable address headers are dropped.
-			h := pr.Out.Header
-			delete(h, "Forwarded")
-			delete(h, "True-Client-Ip")
-			if v := pr.In.Header[clientIPHeader]; len(v) == 1 {
-				h["X-Forwarded-For"], h["X-Real-Ip"] = v, v
-			} else {
-				delete(h, "X-Forwarded-For")
-				delete(h, "X-Real-Ip")
-			}
-			h["X-Forwarded-Host"] = []string{pr.In.Host}
-			if pr.In.TLS != nil {
-				h["X-Forwarded-Proto"] = protoHTTPS
-			} else {
-				h["X-Forwarded-Proto"] = protoHTTP
-			}
-			if rt.PreserveHost {
-				pr.Out.Host = pr.In.Host
-			}
-		},
-		BufferPool: copyBuffers,
-		ModifyResponse: func(resp *http.Response) error {
-			dropOurSetCookies(resp.Header, g.o.IsOurCookie)
-			return nil
-		},
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if errors.Is(err, context.Canceled) {
-				return // the client went away; nothing to tell it
-			}
-			g.errs.Write(w, r, httperr.New(http.StatusBadGateway, "upstream-unavailable",
-				"The application did not answer. Try again in a moment.", err))
-		},
-	}
-}
-
-// clientIPHeader carries the client address from ServeHTTP to Rewrite on
-// the inbound request; it is an X-Vigil-* name, so it never leaves.
-const clientIPHeader = "X-Vigil-Client-Ip"
-
-var (
-	protoHTTP  = []string{"http"}
-	protoHTTPS = []string{"https"}
-)
-
-// copyBuffers recycles the proxy's 32 KiB copy buffers, which
-// ReverseProxy would otherwise allocate for every response.
-var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
-
-type bufferPool struct{ p sync.Pool }
-
-func (b *bufferPool) Get() []byte  { return *b.p.Get().(*[]byte) }
-func (b *bufferPool) Put(x []byte) { b.p.Put(&x) }
 
 // ServeHTTP decides and proxies one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -285,15 +212,6 @@ func (g *Gateway) returnURL(r *http.Request) string {
 	return scheme + "://" + r.Host + r.URL.RequestURI()
 }
 
-func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, rt *Route, s *store.Session, d *policy.Decision, now time.Time, in policy.Input) {
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	rt.proxy.ServeHTTP(sw, r)
-	if rt.observer != nil {
-		rt.observer.Observe(g.o.Clock().Sub(now).Seconds())
-	}
-	g.decided(r, rt, s, d, sw.status, now, in)
-}
-
 func (g *Gateway) decided(r *http.Request, rt *Route, s *store.Session, d *policy.Decision, status int, now time.Time, in policy.Input) {
 	codes := reasonCodes(d)
 	g.record(r, rt, s, d.Action.String(), d.Rule, codes, status, now, in)
@@ -333,25 +251,3 @@ func reasonCodes(d *policy.Decision) []string {
 	}
 	return out
 }
-
-// statusWriter remembers the status for metrics and audit; Unwrap keeps
-// flushing and hijacking (streams, WebSockets) working through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if !s.wrote && code >= 200 {
-		s.status, s.wrote = code, true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	s.wrote = true
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
