@@ -56,6 +56,9 @@ func (l *License) Check(now time.Time) error {
 			errs = append(errs, errf(s.typ, "", ErrInconsistent, fmt.Sprintf(
 				"directory says offset %d length %d, data has offset %d length %d", s.declOff, s.declLen, s.foundOff, s.foundLength)))
 		}
+		if s.gap > 0 {
+			errs = append(errs, errf(s.typ, "", ErrInconsistent, fmt.Sprintf("%d unexplained bytes before the subfile", s.gap)))
+		}
 	}
 	if l.layout.trailing > 0 {
 		errs = append(errs, errf("", "", ErrInconsistent, fmt.Sprintf("%d bytes after the last subfile", l.layout.trailing)))

@@ -130,6 +130,7 @@ type span struct {
 	typ                   string
 	declOff, declLen      int
 	foundOff, foundLength int
+	gap                   int // bytes skipped before this subfile
 }
 
 // Expired reports whether the document has expired at now. The DBA date is the first day the

@@ -40,9 +40,10 @@ func Parse(payload []byte) (*License, error) {
 		}
 		sp := span{typ: typ, declOff: atoi(string(e[2:6])), declLen: atoi(string(e[6:10]))}
 		// Trust the directory when it points at the subfile; otherwise take the subfile where the
-		// previous one ended (issuers often get offsets wrong). Check reports the difference.
+		// previous one ended (issuers often get offsets wrong). Never go back: subfiles must not
+		// overlap. Check reports any difference and any bytes skipped.
 		start := cursor
-		if sp.declOff >= dirEnd && sp.declOff+2 <= len(payload) && string(payload[sp.declOff:sp.declOff+2]) == typ {
+		if sp.declOff >= cursor && sp.declOff+2 <= len(payload) && string(payload[sp.declOff:sp.declOff+2]) == typ {
 			start = sp.declOff
 		}
 		if start+2 > len(payload) || string(payload[start:start+2]) != typ {
@@ -53,7 +54,7 @@ func Parse(payload []byte) (*License, error) {
 			return nil, errf(typ, "", ErrSubfile, "no segment terminator (CR)")
 		}
 		end += start
-		sp.foundOff, sp.foundLength = start, end+1-start
+		sp.foundOff, sp.foundLength, sp.gap = start, end+1-start, start-cursor
 		l.layout.spans = append(l.layout.spans, sp)
 		cursor = end + 1
 		elems, err := parseElements(typ, payload[start+2:end])

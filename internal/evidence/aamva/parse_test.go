@@ -159,6 +159,25 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestParseLayoutGapsAndOverlap(t *testing.T) {
+	// Two bytes of padding before ZV, with the directory pointing past them: parsed, flagged.
+	p := strings.Replace(virginia, "ZV03190008", "ZV03210008", 1)
+	p = strings.Replace(p, "DDD1\rZV", "DDD1\rxxZV", 1)
+	l, err := Parse([]byte(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Check(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil || !strings.Contains(err.Error(), "subfile ZV: inconsistent data: 2 unexplained bytes") {
+		t.Fatalf("Check = %v", err)
+	}
+	// A directory entry pointing back into an earlier subfile is not followed.
+	p = build("ANSI 6360001002", "DLDAQ1", "ZVZVA1", "ZVZVA1")
+	p = strings.TrimSuffix(strings.Replace(p, "ZV00650007", "ZV00580007", 1), "ZVZVA1\r")
+	if _, err := Parse([]byte(p)); err == nil {
+		t.Fatalf("overlapping subfiles accepted: %q", p)
+	}
+}
+
 func TestParseLenientLayout(t *testing.T) {
 	// A wrong directory offset, an LF before the CR and trailing bytes still parse; Check reports them.
 	p := strings.Replace(ontario, "DL0031", "DL0099", 1)
