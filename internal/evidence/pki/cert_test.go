@@ -3,6 +3,7 @@ package pki
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,6 +69,7 @@ func TestPublisherCSCAs(t *testing.T) {
 			if err := CheckSignature(c, c); err != nil {
 				t.Errorf("self-signature: %v", err)
 			}
+			t.Logf("%s: %s, parsed by crypto/x509: %v", c.Subject.CommonName, keyLabel(c), c.X509 != nil)
 			tampered := *c
 			tampered.RawTBSCertificate = append([]byte{}, c.RawTBSCertificate...)
 			tampered.RawTBSCertificate[len(tampered.RawTBSCertificate)-1] ^= 1
@@ -226,4 +228,57 @@ func FuzzParsePublicKey(f *testing.F) {
 			t.Fatal("accepted a point off the curve")
 		}
 	})
+}
+
+// firstExplicitCert returns a master-list certificate that crypto/x509 refuses
+// because of its explicit EC parameters, so the package's own parser runs.
+func firstExplicitCert(t *testing.T) *Certificate {
+	var ders [][]byte
+	findCertificates(readTestdata(t, "DE_ML_2026-05-28.ml"), &ders)
+	for _, der := range ders {
+		c, err := ParseCertificate(der)
+		if err == nil && c.X509 == nil {
+			if k, ok := c.PublicKey.(*ECPublicKey); ok && k.Explicit && CheckSignature(c, c) == nil {
+				return c
+			}
+		}
+	}
+	t.Fatal("no explicit-parameter certificate in the list")
+	return nil
+}
+
+func rebuild(tbs []byte, alg asn1.ObjectIdentifier, sig []byte) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(tbs)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(alg) })
+		b.AddASN1BitString(sig)
+	})
+	return b.BytesOrPanic()
+}
+
+func TestParseCertificateRejects(t *testing.T) {
+	c := firstExplicitCert(t)
+	if c.SubjectKeyID == nil || !c.IsCA || c.NotAfter.Before(c.NotBefore) || c.Subject.String() == "" {
+		t.Errorf("own parser lost fields: %+v", c)
+	}
+	otherAlg := asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
+	if c.SignatureAlgorithm.Algorithm.Equal(otherAlg) {
+		otherAlg = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
+	}
+	cases := []struct {
+		name string
+		der  []byte
+	}{
+		{"empty", nil},
+		{"truncated", c.Raw[:len(c.Raw)-1]},
+		{"trailing byte", append(append([]byte{}, c.Raw...), 0)},
+		{"outer algorithm differs from signed one", rebuild(c.RawTBSCertificate, otherAlg, c.Signature)},
+		{"tbs cut short", rebuild(c.RawTBSCertificate[:len(c.RawTBSCertificate)/2], c.SignatureAlgorithm.Algorithm, c.Signature)},
+	}
+	for _, tc := range cases {
+		if _, err := ParseCertificate(tc.der); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
 }

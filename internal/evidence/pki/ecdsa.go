@@ -25,9 +25,9 @@ func NewECPublicKey(c *Curve, x, y *big.Int) (*ECPublicKey, error) {
 	if c == nil || !c.IsOnCurve(x, y) {
 		return nil, errors.New("pki: EC public point not on curve")
 	}
-	// With a cofactor above 1 a point on the curve can lie outside the
-	// subgroup of order n; such keys are refused.
-	if c.Cofactor != nil && c.Cofactor.Cmp(big.NewInt(1)) != 0 && !c.scalarMult(x, y, c.N).isInfinity() {
+	// Unless the cofactor is known to be 1, a point on the curve can lie
+	// outside the subgroup of order n; such keys are refused.
+	if (c.Cofactor == nil || c.Cofactor.Cmp(big.NewInt(1)) != 0) && !c.scalarMult(x, y, c.N).isInfinity() {
 		return nil, errors.New("pki: EC public point not in the prime-order subgroup")
 	}
 	return &ECPublicKey{Curve: c, X: x, Y: y}, nil
@@ -42,6 +42,9 @@ func (k *ECPublicKey) VerifyASN1(digest, sig []byte) bool {
 // Verify checks an ECDSA signature (r, s) over a digest. NIST curves go to
 // crypto/ecdsa; every other curve uses the generic arithmetic.
 func (k *ECPublicKey) Verify(digest []byte, r, s *big.Int) bool {
+	if k == nil || k.Curve == nil || k.X == nil || k.Y == nil {
+		return false
+	}
 	if std := stdCurve(k.Curve); std != nil {
 		pub := &ecdsa.PublicKey{Curve: std, X: k.X, Y: k.Y}
 		return r != nil && s != nil && r.Sign() > 0 && s.Sign() > 0 && ecdsa.Verify(pub, digest, r, s)

@@ -171,3 +171,43 @@ func BenchmarkVerifyBrainpoolP256r1(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkVerifyBrainpoolP384r1(b *testing.B) {
+	c := BrainpoolP384r1
+	d, k := testKey(b, c)
+	digest := sha256.Sum256([]byte("bench"))
+	r, s := testSign(b, c, d, digest[:])
+	b.ReportAllocs()
+	for b.Loop() {
+		if !k.Verify(digest[:], r, s) {
+			b.Fatal("no verify")
+		}
+	}
+}
+
+// BenchmarkVerifyGenericP256 puts the generic code beside crypto/ecdsa's.
+func BenchmarkVerifyGenericP256(b *testing.B) {
+	c := fromStd(elliptic.P256())
+	d, k := testKey(b, c)
+	digest := sha256.Sum256([]byte("bench"))
+	r, s := testSign(b, c, d, digest[:])
+	b.ReportAllocs()
+	for b.Loop() {
+		if !k.verifyGeneric(digest[:], r, s) {
+			b.Fatal("no verify")
+		}
+	}
+}
+
+func BenchmarkVerifyStdlibP256(b *testing.B) {
+	c := fromStd(elliptic.P256())
+	d, k := testKey(b, c)
+	digest := sha256.Sum256([]byte("bench"))
+	r, s := testSign(b, c, d, digest[:])
+	b.ReportAllocs()
+	for b.Loop() {
+		if !k.Verify(digest[:], r, s) {
+			b.Fatal("no verify")
+		}
+	}
+}
