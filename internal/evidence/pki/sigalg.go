@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"math/big"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -27,6 +28,7 @@ const (
 	kindRSAPKCS1 sigKind = iota + 1
 	kindRSAPSS
 	kindECDSA
+	kindECDSAPlain // BSI TR-03111: r || s as fixed-length octets, no DER
 )
 
 var sigAlgs = []struct {
@@ -45,6 +47,11 @@ var sigAlgs = []struct {
 	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, kindECDSA, crypto.SHA256},
 	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, kindECDSA, crypto.SHA384},
 	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, kindECDSA, crypto.SHA512},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}, kindECDSAPlain, crypto.SHA1},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}, kindECDSAPlain, crypto.SHA224},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}, kindECDSAPlain, crypto.SHA256},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}, kindECDSAPlain, crypto.SHA384},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}, kindECDSAPlain, crypto.SHA512},
 }
 
 var hashOIDs = []struct {
@@ -104,7 +111,13 @@ func VerifySignature(pub crypto.PublicKey, alg AlgorithmIdentifier, signed, sig 
 		if !ok {
 			return errors.New("pki: ECDSA signature but the key is not EC")
 		}
-		if !k.VerifyASN1(digest, sig) {
+		ok = false
+		if kind == kindECDSA {
+			ok = k.VerifyASN1(digest, sig)
+		} else if size := (k.Curve.N.BitLen() + 7) / 8; len(sig) == 2*size {
+			ok = k.Verify(digest, new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:]))
+		}
+		if !ok {
 			return errors.New("pki: ECDSA signature does not verify")
 		}
 		return nil

@@ -122,6 +122,18 @@ func TestVerifyOnUnnamedCurve(t *testing.T) {
 	if VerifySignature(pub, alg, msg, append(sig, 0)) == nil {
 		t.Error("trailing data accepted")
 	}
+	// The same signature in BSI TR-03111 plain form (r || s, 32 bytes each).
+	plain := AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}}
+	rs := append(pad(r, 32), pad(s, 32)...)
+	if err := VerifySignature(pub, plain, msg, rs); err != nil {
+		t.Errorf("plain: %v", err)
+	}
+	if VerifySignature(pub, plain, msg, rs[1:]) == nil {
+		t.Error("plain signature of the wrong length accepted")
+	}
+	if VerifySignature(pub, plain, msg, sig) == nil {
+		t.Error("DER signature accepted as plain")
+	}
 }
 
 func pssParams(hash, mgfHash asn1.ObjectIdentifier, salt, trailer int64) []byte {
