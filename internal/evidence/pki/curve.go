@@ -120,80 +120,137 @@ func (c *Curve) toAffine(p jacobian) (x, y *big.Int, ok bool) {
 	return x, y, true
 }
 
-// double uses the general-a formula: M = 3X² + aZ⁴, S = 4XY².
-func (c *Curve) double(p jacobian) jacobian {
-	if p.isInfinity() || p.y.Sign() == 0 {
-		return infinity()
-	}
-	P := c.P
-	yy := new(big.Int).Mul(p.y, p.y)
-	yy.Mod(yy, P)
-	s := new(big.Int).Mul(p.x, yy)
-	s.Lsh(s, 2).Mod(s, P)
-	zz := new(big.Int).Mul(p.z, p.z)
-	zz.Mod(zz, P)
-	m := new(big.Int).Mul(zz, zz)
-	m.Mod(m, P).Mul(m, c.A)
-	xx := new(big.Int).Mul(p.x, p.x)
-	xx.Mul(xx, big.NewInt(3))
-	m.Add(m, xx).Mod(m, P)
+// scratch holds the temporaries of one chain of point operations, so a
+// verification allocates a few big.Ints instead of thousands.
+type scratch struct {
+	t [12]big.Int
+	q big.Int // quotient of reductions, reused
+}
 
-	x3 := new(big.Int).Mul(m, m)
-	x3.Sub(x3, s).Sub(x3, s).Mod(x3, P)
-	y3 := new(big.Int).Sub(s, x3)
-	y3.Mul(y3, m)
-	yy.Mul(yy, yy).Lsh(yy, 3)
-	y3.Sub(y3, yy).Mod(y3, P)
-	z3 := new(big.Int).Mul(p.y, p.z)
-	z3.Lsh(z3, 1).Mod(z3, P)
-	return jacobian{x3, y3, z3}
+// mod reduces x into [0, P) in place. QuoRem with a kept quotient avoids
+// the allocation big.Int.Mod makes each call.
+func (sc *scratch) mod(x, p *big.Int) *big.Int {
+	sc.q.QuoRem(x, p, x)
+	if x.Sign() < 0 {
+		x.Add(x, p)
+	}
+	return x
+}
+
+func (p *jacobian) set(q *jacobian) {
+	p.x.Set(q.x)
+	p.y.Set(q.y)
+	p.z.Set(q.z)
+}
+
+func (c *Curve) mulMod(dst, a, b *big.Int, sc *scratch) *big.Int {
+	dst.Mul(a, b)
+	return sc.mod(dst, c.P)
+}
+
+// doubleInto sets dst = 2p with the general-a formula: M = 3X² + aZ⁴,
+// S = 4XY². dst may be p.
+func (c *Curve) doubleInto(dst, p *jacobian, sc *scratch) {
+	if p.isInfinity() || p.y.Sign() == 0 {
+		dst.z.SetInt64(0)
+		return
+	}
+	t := &sc.t
+	yy, s, zz, m, x3, y3, z3 := &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6]
+	c.mulMod(yy, p.y, p.y, sc)
+	c.mulMod(s, p.x, yy, sc)
+	s.Lsh(s, 2)
+	sc.mod(s, c.P)
+	c.mulMod(zz, p.z, p.z, sc)
+	c.mulMod(m, zz, zz, sc)
+	c.mulMod(m, m, c.A, sc)
+	c.mulMod(&t[7], p.x, p.x, sc)
+	t[7].Mul(&t[7], big3)
+	m.Add(m, &t[7])
+	sc.mod(m, c.P)
+
+	x3.Mul(m, m)
+	x3.Sub(x3, s).Sub(x3, s)
+	sc.mod(x3, c.P)
+	y3.Sub(s, x3)
+	c.mulMod(y3, y3, m, sc)
+	c.mulMod(yy, yy, yy, sc)
+	yy.Lsh(yy, 3)
+	y3.Sub(y3, yy)
+	sc.mod(y3, c.P)
+	c.mulMod(z3, p.y, p.z, sc)
+	z3.Lsh(z3, 1)
+	sc.mod(z3, c.P)
+	dst.x.Set(x3)
+	dst.y.Set(y3)
+	dst.z.Set(z3)
+}
+
+// addInto sets dst = p + q; dst may be p or q.
+func (c *Curve) addInto(dst, p, q *jacobian, sc *scratch) {
+	if p.isInfinity() {
+		dst.set(q)
+		return
+	}
+	if q.isInfinity() {
+		dst.set(p)
+		return
+	}
+	t := &sc.t
+	z1z1, z2z2, u1, u2, s1, s2, h, r := &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]
+	c.mulMod(z1z1, p.z, p.z, sc)
+	c.mulMod(z2z2, q.z, q.z, sc)
+	c.mulMod(u1, p.x, z2z2, sc)
+	c.mulMod(u2, q.x, z1z1, sc)
+	c.mulMod(s1, p.y, q.z, sc)
+	c.mulMod(s1, s1, z2z2, sc)
+	c.mulMod(s2, q.y, p.z, sc)
+	c.mulMod(s2, s2, z1z1, sc)
+	h.Sub(u2, u1)
+	sc.mod(h, c.P)
+	r.Sub(s2, s1)
+	sc.mod(r, c.P)
+	if h.Sign() == 0 {
+		if r.Sign() == 0 {
+			c.doubleInto(dst, p, sc)
+			return
+		}
+		dst.z.SetInt64(0)
+		return
+	}
+	hh, hhh, v := z1z1, z2z2, u2 // reuse: their old values are no longer needed
+	c.mulMod(hh, h, h, sc)
+	c.mulMod(hhh, hh, h, sc)
+	c.mulMod(v, u1, hh, sc)
+	x3, y3 := &t[8], &t[9]
+	x3.Mul(r, r)
+	x3.Sub(x3, hhh).Sub(x3, v).Sub(x3, v)
+	sc.mod(x3, c.P)
+	y3.Sub(v, x3)
+	y3.Mul(y3, r)
+	s1.Mul(s1, hhh)
+	y3.Sub(y3, s1)
+	sc.mod(y3, c.P)
+	z3 := &t[10]
+	c.mulMod(z3, p.z, q.z, sc)
+	c.mulMod(z3, z3, h, sc)
+	dst.x.Set(x3)
+	dst.y.Set(y3)
+	dst.z.Set(z3)
+}
+
+var big3 = big.NewInt(3)
+
+func (c *Curve) double(p jacobian) jacobian {
+	out := infinity()
+	c.doubleInto(&out, &p, new(scratch))
+	return out
 }
 
 func (c *Curve) add(p, q jacobian) jacobian {
-	if p.isInfinity() {
-		return q
-	}
-	if q.isInfinity() {
-		return p
-	}
-	P := c.P
-	z1z1 := new(big.Int).Mul(p.z, p.z)
-	z1z1.Mod(z1z1, P)
-	z2z2 := new(big.Int).Mul(q.z, q.z)
-	z2z2.Mod(z2z2, P)
-	u1 := new(big.Int).Mul(p.x, z2z2)
-	u1.Mod(u1, P)
-	u2 := new(big.Int).Mul(q.x, z1z1)
-	u2.Mod(u2, P)
-	s1 := new(big.Int).Mul(p.y, q.z)
-	s1.Mul(s1, z2z2).Mod(s1, P)
-	s2 := new(big.Int).Mul(q.y, p.z)
-	s2.Mul(s2, z1z1).Mod(s2, P)
-	h := new(big.Int).Sub(u2, u1)
-	h.Mod(h, P)
-	r := new(big.Int).Sub(s2, s1)
-	r.Mod(r, P)
-	if h.Sign() == 0 {
-		if r.Sign() == 0 {
-			return c.double(p)
-		}
-		return infinity()
-	}
-	hh := new(big.Int).Mul(h, h)
-	hh.Mod(hh, P)
-	hhh := new(big.Int).Mul(hh, h)
-	hhh.Mod(hhh, P)
-	v := new(big.Int).Mul(u1, hh)
-	v.Mod(v, P)
-	x3 := new(big.Int).Mul(r, r)
-	x3.Sub(x3, hhh).Sub(x3, v).Sub(x3, v).Mod(x3, P)
-	y3 := new(big.Int).Sub(v, x3)
-	y3.Mul(y3, r)
-	s1.Mul(s1, hhh)
-	y3.Sub(y3, s1).Mod(y3, P)
-	z3 := new(big.Int).Mul(p.z, q.z)
-	z3.Mul(z3, h).Mod(z3, P)
-	return jacobian{x3, y3, z3}
+	out := infinity()
+	c.addInto(&out, &p, &q, new(scratch))
+	return out
 }
 
 // scalarMult computes k·(x, y) by double-and-add. Not constant time: it is
@@ -201,10 +258,11 @@ func (c *Curve) add(p, q jacobian) jacobian {
 func (c *Curve) scalarMult(x, y, k *big.Int) jacobian {
 	base := c.fromAffine(x, y)
 	acc := infinity()
+	sc := new(scratch)
 	for i := k.BitLen() - 1; i >= 0; i-- {
-		acc = c.double(acc)
+		c.doubleInto(&acc, &acc, sc)
 		if k.Bit(i) == 1 {
-			acc = c.add(acc, base)
+			c.addInto(&acc, &acc, &base, sc)
 		}
 	}
 	return acc
@@ -217,16 +275,17 @@ func (c *Curve) combinedMult(qx, qy, u1, u2 *big.Int) jacobian {
 	q := c.fromAffine(qx, qy)
 	gq := c.add(g, q)
 	acc := infinity()
+	sc := new(scratch)
 	n := max(u1.BitLen(), u2.BitLen())
 	for i := n - 1; i >= 0; i-- {
-		acc = c.double(acc)
+		c.doubleInto(&acc, &acc, sc)
 		switch u1.Bit(i)<<1 | u2.Bit(i) {
 		case 3:
-			acc = c.add(acc, gq)
+			c.addInto(&acc, &acc, &gq, sc)
 		case 2:
-			acc = c.add(acc, g)
+			c.addInto(&acc, &acc, &g, sc)
 		case 1:
-			acc = c.add(acc, q)
+			c.addInto(&acc, &acc, &q, sc)
 		}
 	}
 	return acc
