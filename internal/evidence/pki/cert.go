@@ -41,7 +41,8 @@ type Certificate struct {
 // when it refuses, the package's own strict-DER TBS parser takes over. Real
 // master lists need that for keys x509 cannot read (explicit EC parameters,
 // brainpool, id-RSASSA-PSS keys) and for legacy encodings it rejects on
-// principle (negative serial numbers, a BER boolean in basicConstraints).
+// principle (negative serial numbers, rsaEncryption without NULL parameters,
+// a BER boolean in basicConstraints).
 // Either way the signature is later checked over the exact signed bytes.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	c, err := parseOuter(der)
