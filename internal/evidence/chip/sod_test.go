@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/evidence/pki"
 )
 
 const testdata = "../../../../shared/testdata/emrtd"
@@ -53,7 +55,11 @@ func TestRealSODsVerify(t *testing.T) {
 			if err := s.VerifySignature(); err != nil {
 				t.Fatalf("VerifySignature: %v", err)
 			}
-			t.Logf("%s: %v, %d DG hashes, DS %q", c, s.DigestAlgorithm, len(s.DataGroupHashes), s.DocumentSigner.Subject.CommonName)
+			key := fmt.Sprintf("%T", s.DocumentSigner.PublicKey)
+			if ec, ok := s.DocumentSigner.PublicKey.(*pki.ECPublicKey); ok {
+				key = fmt.Sprintf("EC %s explicit=%v", ec.Curve.Name, ec.Explicit)
+			}
+			t.Logf("%s: %v, %d DG hashes, DS %q, %s", c, s.DigestAlgorithm, len(s.DataGroupHashes), s.DocumentSigner.Subject.CommonName, key)
 		})
 	}
 }
