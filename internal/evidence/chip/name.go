@@ -47,3 +47,22 @@ func nameKeys(der []byte) ([]string, bool) {
 	slices.Sort(keys)
 	return keys, true
 }
+
+// NameKey returns a canonical string for a DER Name under the sameName rule:
+// two names match exactly when their keys are equal. Callers use it to index
+// certificates by name. ok is false for unparsable names.
+func NameKey(der []byte) (key string, ok bool) {
+	k, ok := nameKeys(der)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, s := range k {
+		fmt.Fprintf(&b, "%d:%s;", len(s), s) // length-prefixed: no separator collisions
+	}
+	return b.String(), true
+}
+
+// SameNameDER reports whether two DER Names match under the sameName rule
+// (attributes in any order, strings compared case- and space-insensitively).
+func SameNameDER(a, b []byte) bool { return sameName(a, b) }

@@ -1,0 +1,71 @@
+package trust
+
+import (
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/evidence/chip"
+	"github.com/vigil-gw/vigil/internal/evidence/pki"
+)
+
+// Chain finds the trusted CSCA that issued ds. Candidates share ds's issuer
+// name (chip's set-of-attributes rule) or have a subjectKeyIdentifier equal
+// to ds's authorityKeyIdentifier; a candidate is accepted only if it
+// verifies ds's signature and was valid at ds's notBefore (a CSCA must be
+// valid when it issues, ICAO 9303 part 12). ds itself must be valid at at.
+// Failures are *Error with ReasonCSCAUnknown, ReasonDSNotChained or
+// ReasonDSExpired, and never come with a certificate, so a caller that only
+// checks for a non-nil CSCA still fails closed.
+func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, error) {
+	if ds == nil {
+		return nil, &Error{Reason: ReasonCSCAUnknown, Detail: "no Document Signer certificate"}
+	}
+	cands := s.candidates(ds)
+	if len(cands) == 0 {
+		return nil, &Error{Reason: ReasonCSCAUnknown, Detail: "no trusted CSCA named " + ds.Issuer.String()}
+	}
+	var issuer *pki.Certificate
+	detail := "no candidate CSCA verifies the signature"
+	for _, c := range cands {
+		if pki.CheckSignature(ds, c) != nil {
+			continue
+		}
+		if ds.NotBefore.Before(c.NotBefore) || ds.NotBefore.After(c.NotAfter) {
+			detail = "the verifying CSCA was not valid when the DS was issued"
+			continue
+		}
+		issuer = c
+		break
+	}
+	if issuer == nil {
+		return nil, &Error{Reason: ReasonDSNotChained, Detail: detail}
+	}
+	if at.Before(ds.NotBefore) || at.After(ds.NotAfter) {
+		return nil, &Error{Reason: ReasonDSExpired, Detail: "DS valid " +
+			ds.NotBefore.UTC().Format(time.DateOnly) + " to " + ds.NotAfter.UTC().Format(time.DateOnly)}
+	}
+	return issuer, nil
+}
+
+// candidates returns the distinct CSCAs matching ds by AKI or issuer name,
+// AKI matches first since they are the more specific.
+func (s *Store) candidates(ds *pki.Certificate) []*pki.Certificate {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seen := map[*entry]bool{}
+	var out []*pki.Certificate
+	add := func(es []*entry) {
+		for _, e := range es {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e.cert)
+			}
+		}
+	}
+	if len(ds.AuthorityKeyID) > 0 {
+		add(s.bySKI[string(ds.AuthorityKeyID)])
+	}
+	if k, ok := chip.NameKey(ds.RawIssuer); ok {
+		add(s.byName[k])
+	}
+	return out
+}
