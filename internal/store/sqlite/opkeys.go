@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -36,26 +35,5 @@ func (db *DB) PutOPKey(ctx context.Context, k *store.SigningKey) (err error) {
 // ID), expired ones included: the caller owns the clock.
 func (db *DB) ListOPKeys(ctx context.Context) (_ []store.SigningKey, err error) {
 	defer db.done("op_key.list", time.Now(), &err)
-	rows, err := db.r.QueryContext(ctx, `SELECT id, algorithm, private_key, public_key, created_at, retire_at, expires_at
-		FROM op_keys ORDER BY created_at DESC, id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list OP keys: %w", err)
-	}
-	defer rows.Close()
-	var out []store.SigningKey
-	for rows.Next() {
-		var (
-			k                       store.SigningKey
-			created, retire, expiry sql.NullInt64
-		)
-		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &k.PublicKey, &created, &retire, &expiry); err != nil {
-			return nil, fmt.Errorf("sqlite: list OP keys: %w", err)
-		}
-		k.CreatedAt, k.RetireAt, k.ExpiresAt = fromTS(created), fromTS(retire), fromTS(expiry)
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list OP keys: %w", err)
-	}
-	return out, nil
+	return db.listKeys(ctx, "op_keys", "OP keys")
 }

@@ -63,10 +63,17 @@ func (db *DB) PutSigningKey(ctx context.Context, k *store.SigningKey) (err error
 // ListSigningKeys returns every signing key, newest CreatedAt first.
 func (db *DB) ListSigningKeys(ctx context.Context) (_ []store.SigningKey, err error) {
 	defer db.done("signing_key.list", time.Now(), &err)
+	return db.listKeys(ctx, "signing_keys", "signing keys")
+}
+
+// listKeys reads a key table (signing_keys or op_keys: the same columns),
+// newest CreatedAt first, then by ID. The table name is a constant of the
+// callers, never input.
+func (db *DB) listKeys(ctx context.Context, table, what string) ([]store.SigningKey, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, algorithm, private_key, public_key, created_at, retire_at, expires_at
-		FROM signing_keys ORDER BY created_at DESC, id`)
+		FROM `+table+` ORDER BY created_at DESC, id`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+		return nil, fmt.Errorf("sqlite: list %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []store.SigningKey
@@ -76,13 +83,13 @@ func (db *DB) ListSigningKeys(ctx context.Context) (_ []store.SigningKey, err er
 			created, retire, expiry sql.NullInt64
 		)
 		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &k.PublicKey, &created, &retire, &expiry); err != nil {
-			return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+			return nil, fmt.Errorf("sqlite: list %s: %w", what, err)
 		}
 		k.CreatedAt, k.RetireAt, k.ExpiresAt = fromTS(created), fromTS(retire), fromTS(expiry)
 		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+		return nil, fmt.Errorf("sqlite: list %s: %w", what, err)
 	}
 	return out, nil
 }
