@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/demoidp"
 )
 
@@ -16,25 +14,7 @@ import (
 // app without a second trip to the verification provider, and the
 // assertion still carries the same verification.
 func TestVerificationKeptOnUser(t *testing.T) {
-	gwL, idpL, idvL := listenLoopback(t), listenLoopback(t), listenLoopback(t)
-	public := publicURL(gwL)
-	issuer := startIdP(t, idpL, public, "vigil", "primary-secret")
-	verifierIssuer := startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
-	up := newUpstream(t, public)
-	cfg := gatewayConfig(public, filepath.Join(t.TempDir(), "vigil.db"), up.URL, []config.Provider{{
-		Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "primary-secret"},
-		Scopes: []string{"openid", "email", "profile", "groups"},
-	}}, []config.Rule{{Name: "verified-engineers", Action: "allow",
-		Include: []config.Selector{{Group: config.StringList{"engineering"}}},
-		Require: []config.Selector{{Verified: "ial2"}}}})
-	cfg.Verifiers = []config.Verifier{{
-		Name: "idv", Issuer: verifierIssuer, ClientID: "vigil-idv", ClientSecret: config.Secret{Value: "verifier-secret"},
-		Scopes: []string{"openid", "email", "profile"}, ACRValues: []string{demoidp.ACR},
-		ACRLevels: map[string]string{demoidp.ACR: "ial2"},
-	}}
-	cfg.Apps[0].Verifier = "idv"
-	cfg.SetDefaults()
-	serve(t, gwL, cfg)
+	public, verifierIssuer := stepUpGateway(t, nil)
 	verifierHost := strings.TrimPrefix(verifierIssuer, "http://")
 
 	// 1. Sign in and verify, as in TestStepUpToVerificationProvider.

@@ -33,16 +33,17 @@ func startIdP(t *testing.T, l net.Listener, public, id, secret string) string {
 	return issuer
 }
 
-// TestStepUpToVerificationProvider walks the whole chain: the app's policy
-// needs a verified identity (ial2), so after signing in at the primary IdP
-// the browser is sent to the verification provider, whose answer (its acr,
-// mapped to ial2 by configuration) is checked by the gateway, recorded on
-// the session and carried to the upstream in the assertion.
-func TestStepUpToVerificationProvider(t *testing.T) {
+// stepUpGateway serves a gateway whose one app lets engineers in only with
+// a verified identity (ial2), with the demo IdP as primary provider and a
+// second demo IdP as the verification provider (its acr mapped to ial2).
+// tweak adjusts the verifier entry. It returns the gateway's public URL and
+// the verifier's issuer.
+func stepUpGateway(t *testing.T, tweak func(*config.Verifier)) (public, verifierIssuer string) {
+	t.Helper()
 	gwL, idpL, idvL := listenLoopback(t), listenLoopback(t), listenLoopback(t)
-	public := publicURL(gwL)
+	public = publicURL(gwL)
 	issuer := startIdP(t, idpL, public, "vigil", "primary-secret")
-	verifierIssuer := startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
+	verifierIssuer = startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
 	up := newUpstream(t, public)
 	cfg := gatewayConfig(public, filepath.Join(t.TempDir(), "vigil.db"), up.URL, []config.Provider{{
 		Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "primary-secret"},
@@ -50,14 +51,28 @@ func TestStepUpToVerificationProvider(t *testing.T) {
 	}}, []config.Rule{{Name: "verified-engineers", Action: "allow",
 		Include: []config.Selector{{Group: config.StringList{"engineering"}}},
 		Require: []config.Selector{{Verified: "ial2"}}}})
-	cfg.Verifiers = []config.Verifier{{
+	v := config.Verifier{
 		Name: "idv", Issuer: verifierIssuer, ClientID: "vigil-idv", ClientSecret: config.Secret{Value: "verifier-secret"},
 		Scopes: []string{"openid", "email", "profile"}, ACRValues: []string{demoidp.ACR},
 		ACRLevels: map[string]string{demoidp.ACR: "ial2"},
-	}}
+	}
+	if tweak != nil {
+		tweak(&v)
+	}
+	cfg.Verifiers = []config.Verifier{v}
 	cfg.Apps[0].Verifier = "idv"
 	cfg.SetDefaults()
 	serve(t, gwL, cfg)
+	return public, verifierIssuer
+}
+
+// TestStepUpToVerificationProvider walks the whole chain: the app's policy
+// needs a verified identity (ial2), so after signing in at the primary IdP
+// the browser is sent to the verification provider, whose answer (its acr,
+// mapped to ial2 by configuration) is checked by the gateway, recorded on
+// the session and carried to the upstream in the assertion.
+func TestStepUpToVerificationProvider(t *testing.T) {
+	public, verifierIssuer := stepUpGateway(t, nil)
 
 	alice := browser()
 	// An API client with no verification yet is told what to do (RFC 9470)
@@ -104,24 +119,10 @@ func TestStepUpToVerificationProvider(t *testing.T) {
 // receives the session's Vigil assertion minted for its issuer, which
 // verifies against the gateway's JWKS with that audience only.
 func TestAssertionLoginHint(t *testing.T) {
-	gwL, idpL, idvL := listenLoopback(t), listenLoopback(t), listenLoopback(t)
-	public := publicURL(gwL)
-	issuer := startIdP(t, idpL, public, "vigil", "primary-secret")
-	verifierIssuer := startIdP(t, idvL, public, "vigil-idv", "verifier-secret")
-	up := newUpstream(t, public)
-	cfg := gatewayConfig(public, filepath.Join(t.TempDir(), "vigil.db"), up.URL, []config.Provider{{
-		Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "primary-secret"},
-		Scopes: []string{"openid", "email", "profile", "groups"},
-	}}, []config.Rule{{Name: "verified", Action: "allow",
-		Include: []config.Selector{{Group: config.StringList{"engineering"}}},
-		Require: []config.Selector{{Verified: "ial2"}}}})
-	cfg.Verifiers = []config.Verifier{{
-		Name: "idv", Issuer: verifierIssuer, ClientID: "vigil-idv", ClientSecret: config.Secret{Value: "verifier-secret"},
-		ACRValues: []string{demoidp.ACR}, ACRLevels: map[string]string{demoidp.ACR: "ial2"}, LoginHint: config.LoginHintAssertion,
-	}}
-	cfg.Apps[0].Verifier = "idv"
-	cfg.SetDefaults()
-	serve(t, gwL, cfg)
+	public, verifierIssuer := stepUpGateway(t, func(v *config.Verifier) {
+		v.Scopes = nil
+		v.LoginHint = config.LoginHintAssertion
+	})
 
 	page := signInDemo(t, browser(), public+"/reports", "alice")
 	readBody(t, page)
@@ -154,7 +155,7 @@ func TestAssertionLoginHint(t *testing.T) {
 	if c.Email != "alice@example.com" || c.Name != "Alice Anders" || c.Expiry.Sub(c.IssuedAt) > 5*time.Minute {
 		t.Fatalf("hint claims: email %q name %q lifetime %s", c.Email, c.Name, c.Expiry.Sub(c.IssuedAt))
 	}
-	if _, err := verify(cfg.Apps[0].Name); err == nil {
+	if _, err := verify(appName); err == nil {
 		t.Fatal("the hint verifies for an app: it must be minted for the verifier only")
 	}
 }
