@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errHelp):
 		return 0
+	case errors.Is(err, errReported):
+		return 1
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "vigil:", err)
 		return 2
@@ -85,3 +87,7 @@ type usageError struct{ error }
 func (u usageError) Unwrap() error { return u.error }
 
 var errHelp = errors.New("help shown")
+
+// errReported means the command already printed why it did not succeed (a
+// verification that did not pass): exit status 1 and nothing more on stderr.
+var errReported = errors.New("failure reported")
