@@ -29,6 +29,7 @@ type Certificate struct {
 	BasicConstraintsValid, IsCA  bool
 	MaxPathLen                   int // -1 when absent
 	KeyUsage                     x509.KeyUsage
+	KeyUsagePresent              bool // the extension is there, even with no bit set
 	SubjectKeyID, AuthorityKeyID []byte
 	UnhandledCriticalExtensions  []asn1.ObjectIdentifier
 
@@ -61,6 +62,9 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 			c.MaxPathLen = -1
 		}
 		c.SubjectKeyID, c.AuthorityKeyID = xc.SubjectKeyId, xc.AuthorityKeyId
+		for _, e := range xc.Extensions {
+			c.KeyUsagePresent = c.KeyUsagePresent || e.Id.Equal(oidExtKeyUsage)
+		}
 		c.UnhandledCriticalExtensions = xc.UnhandledCriticalExtensions
 		// One key type for every certificate, whichever parser read it.
 		if c.PublicKey, err = ParsePublicKey(xc.RawSubjectPublicKeyInfo); err != nil {

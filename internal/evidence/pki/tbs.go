@@ -134,6 +134,7 @@ func parseExtensions(c *Certificate, exts cryptobyte.String) error {
 		case oid.Equal(oidExtKeyUsage):
 			var bits asn1.BitString
 			ok = value.ReadASN1BitString(&bits) && value.Empty()
+			c.KeyUsagePresent = true
 			for i := 0; i < 9 && ok; i++ {
 				if bits.At(i) != 0 {
 					c.KeyUsage |= x509.KeyUsage(1 << uint(i))

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"crypto/x509"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/evidence/chip"
@@ -12,9 +13,13 @@ import (
 // to ds's authorityKeyIdentifier; a candidate is accepted only if it
 // verifies ds's signature and was valid at ds's notBefore (a CSCA must be
 // valid when it issues, ICAO 9303 part 12). ds itself must be valid at at.
-// Failures are *Error with ReasonCSCAUnknown, ReasonDSNotChained or
-// ReasonDSExpired, and never come with a certificate, so a caller that only
-// checks for a non-nil CSCA still fails closed.
+// The candidate must also be allowed to issue certificates (see mayIssue).
+// A chained DS must then allow digitalSignature if it has a keyUsage
+// extension, must not be on a verified CRL of the issuing CSCA's key
+// (AddCRL), and must be valid at at, checked in that order. Failures are
+// *Error with ReasonCSCAUnknown, ReasonDSNotChained, ReasonDSKeyUsage,
+// ReasonDSRevoked or ReasonDSExpired, and never come with a certificate, so
+// a caller that only checks for a non-nil CSCA still fails closed.
 func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, error) {
 	if ds == nil {
 		return nil, &Error{Reason: ReasonCSCAUnknown, Detail: "no Document Signer certificate"}
@@ -33,11 +38,22 @@ func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, erro
 			detail = "the verifying CSCA was not valid when the DS was issued"
 			continue
 		}
+		if why := mayIssue(c); why != "" {
+			detail = "the verifying CSCA " + why
+			continue
+		}
 		issuer = c
 		break
 	}
 	if issuer == nil {
 		return nil, &Error{Reason: ReasonDSNotChained, Detail: detail}
+	}
+	if ds.KeyUsagePresent && ds.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, &Error{Reason: ReasonDSKeyUsage, Detail: "DS keyUsage lacks digitalSignature"}
+	}
+	if s.isRevoked(issuer, ds) {
+		return nil, &Error{Reason: ReasonDSRevoked, Detail: "DS serial " + ds.SerialNumber.Text(16) +
+			" is on a CRL of " + issuer.Subject.String()}
 	}
 	if at.Before(ds.NotBefore) || at.After(ds.NotAfter) {
 		return nil, &Error{Reason: ReasonDSExpired, Detail: "DS valid " +
@@ -68,4 +84,23 @@ func (s *Store) candidates(ds *pki.Certificate) []*pki.Certificate {
 		add(s.byName[k])
 	}
 	return out
+}
+
+// mayIssue says why c may not sign certificates, or "" if it may. A
+// keyUsage extension must include keyCertSign. basicConstraints cA:FALSE
+// disqualifies only a certificate without keyUsage: in the DE and NL master
+// lists seven CSCAs assert keyCertSign yet say cA:FALSE (the two
+// self-signed Turkish roots, Italy's, and link certificates of LU, PT and
+// CM). A master list or the operator vouches for them as CSCAs, and
+// keyCertSign is the issuer's explicit statement about this key, so
+// refusing them would reject a country's valid passports for an encoding
+// slip while adding no protection the keyCertSign check does not give.
+func mayIssue(c *pki.Certificate) string {
+	switch {
+	case c.KeyUsagePresent && c.KeyUsage&x509.KeyUsageCertSign == 0:
+		return "has a keyUsage without keyCertSign"
+	case !c.KeyUsagePresent && c.BasicConstraintsValid && !c.IsCA:
+		return "is not a CA (basicConstraints) and has no keyUsage"
+	}
+	return ""
 }

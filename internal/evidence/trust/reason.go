@@ -11,8 +11,19 @@ const (
 	ReasonDSNotChained = "ds-not-chained"
 	// ReasonDSExpired: the DS chains but is not valid at the asked time.
 	ReasonDSExpired = "ds-expired"
+	// ReasonDSKeyUsage: the DS has a keyUsage extension without
+	// digitalSignature, so it may not sign an SOD.
+	ReasonDSKeyUsage = "ds-key-usage"
+	// ReasonDSRevoked: the DS chains but its serial is on a verified CRL
+	// of the CSCA that chains it.
+	ReasonDSRevoked = "ds-revoked"
 	// ReasonMasterListRejected: a master list failed parsing or verification.
 	ReasonMasterListRejected = "masterlist-rejected"
+	// ReasonCRLRejected: a CRL failed parsing or no trusted CSCA signed it.
+	ReasonCRLRejected = "crl-rejected"
+	// ReasonFileRejected: a file given to LoadFiles is unreadable or is not
+	// a certificate, master list or CRL.
+	ReasonFileRejected = "trust-file-rejected"
 )
 
 // Error is a failed check with its machine-readable Reason and a detail for

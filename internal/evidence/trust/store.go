@@ -24,6 +24,8 @@ type Store struct {
 	byHash map[[32]byte]*entry
 	byName map[string][]*entry
 	bySKI  map[string][]*entry
+	// revoked holds verified CRL contents per CSCA key (see AddCRL).
+	revoked map[cscaID]*revocations
 }
 
 type entry struct {
@@ -40,11 +42,17 @@ type CSCA struct {
 	KeyType             string   // "RSA-2048", "EC brainpoolP256r1", ...
 	SHA256              string   // hex fingerprint of the DER
 	Sources             []string // "operator" or "masterlist:<publisher C>"
+	// CRLThisUpdate and CRLNextUpdate are from the newest verified CRL of
+	// this CSCA's key, zero when none was loaded; Revoked counts the DS
+	// serials all its verified CRLs list.
+	CRLThisUpdate, CRLNextUpdate time.Time
+	Revoked                      int
 }
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
-	return &Store{byHash: map[[32]byte]*entry{}, byName: map[string][]*entry{}, bySKI: map[string][]*entry{}}
+	return &Store{byHash: map[[32]byte]*entry{}, byName: map[string][]*entry{}, bySKI: map[string][]*entry{},
+		revoked: map[cscaID]*revocations{}}
 }
 
 // AddCSCA trusts c because the operator says so. It reports whether c was new.
@@ -101,6 +109,12 @@ func (s *Store) ImportMasterList(ml []byte, anchor *pki.Certificate, now time.Ti
 	if err != nil {
 		return 0, err
 	}
+	return s.importSigned(l, signer, anchor, now)
+}
+
+// importSigned is ImportMasterList after parsing, for LoadFiles to try
+// several anchors without parsing the list again.
+func (s *Store) importSigned(l *signedList, signer, anchor *pki.Certificate, now time.Time) (added int, err error) {
 	if err := l.verify(signer); err != nil {
 		return 0, err
 	}
@@ -171,12 +185,16 @@ func (s *Store) List() []CSCA {
 	defer s.mu.RUnlock()
 	out := make([]CSCA, 0, len(s.byHash))
 	for _, e := range s.byHash {
-		out = append(out, CSCA{
+		c := CSCA{
 			Country: country(e.cert), Subject: e.cert.Subject.String(),
 			NotBefore: e.cert.NotBefore, NotAfter: e.cert.NotAfter,
 			KeyType: keyType(e.cert), SHA256: hex.EncodeToString(e.hash[:]),
 			Sources: append([]string{}, e.sources...),
-		})
+		}
+		if r := s.revoked[idOf(e.cert)]; r != nil {
+			c.CRLThisUpdate, c.CRLNextUpdate, c.Revoked = r.thisUpdate, r.nextUpdate, len(r.serials)
+		}
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
