@@ -10,7 +10,13 @@
 // package is never, on its own, evidence that a document is genuine or belongs to the person showing
 // it: it must be combined with other checks (inspection, the visual zone, a face match).
 //
-// What it never does: decode PDF417 images (the caller hands over the decoded bytes), perform I/O,
+// Cross-check (CrossCheck): the barcode against what the front of the card shows, field by field,
+// with reasons that name the field and never its value.
+//
+// Rank: consistency of an unsigned barcode is physical-document evidence, recorded with CheckMethod
+// ("vri", remote images) or CheckMethodInPerson ("vpip"), never "vcrypt"; see assurance.go.
+//
+// What it never does: decode PDF417 images (package barcode does, with ZXingReader), perform I/O,
 // read the clock (time is passed in), log, or accept more than MaxPayload bytes.
 //
 // Date format: the standard writes dates as MMDDCCYY in the USA and CCYYMMDD in Canada. The format is
