@@ -31,7 +31,9 @@ func TestChainKeyUsage(t *testing.T) {
 		{"CSCA cA:FALSE with keyCertSign", func(c *x509.Certificate) { c.IsCA, c.MaxPathLenZero = false, false },
 			x509.KeyUsageDigitalSignature, nil, "", ""},
 		{"CSCA without keyUsage (CN)", func(c *x509.Certificate) { c.KeyUsage = 0 }, x509.KeyUsageDigitalSignature, nil, "", ""},
-		{"CSCA without extensions", func(c *x509.Certificate) { c.KeyUsage, c.BasicConstraintsValid, c.IsCA, c.MaxPathLenZero = 0, false, false, false },
+		{"CSCA without extensions", func(c *x509.Certificate) {
+			c.KeyUsage, c.BasicConstraintsValid, c.IsCA, c.MaxPathLenZero = 0, false, false, false
+		},
 			x509.KeyUsageDigitalSignature, nil, "", ""},
 	}
 	for _, tc := range cases {
