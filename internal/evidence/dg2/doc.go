@@ -15,10 +15,17 @@
 // image's magic bytes show it; callers must trust the magic bytes and may treat
 // a mismatch as a quality signal. Width and height come from the image header
 // (JPEG SOF, JPEG 2000 ihdr or SIZ), the record's declared size is kept apart.
-// JPEG 2000 images are detected and sized, never decoded here.
 //
-// The package is pure: no I/O, no globals. It must never trust a length from
-// the input without checking it against the bytes that remain, never allocate
+// Parsing is pure: no I/O, no globals. It must never trust a length from the
+// input without checking it against the bytes that remain, never allocate
 // from such a length, and never panic on malformed input. It does not verify
 // the data group's hash: that is passive authentication's job (the SOD).
+//
+// Decoding to pixels is apart (Decoder, DecodeImage): JPEG with image/jpeg,
+// JPEG 2000 with OpenJPEG's opj_decompress (Debian libopenjp2-tools) run as
+// a separate process on a copy in a private temporary directory, under a
+// timeout, a pixel limit checked against the codestream header first, and a
+// bound on concurrent runs. That is the only place the package does I/O.
+// Decoding proves nothing about integrity: damage inside the compressed data
+// can decode to wrong pixels without an error, as with any JPEG.
 package dg2
