@@ -27,7 +27,7 @@ func NewECPublicKey(c *Curve, x, y *big.Int) (*ECPublicKey, error) {
 	}
 	// Unless the cofactor is known to be 1, a point on the curve can lie
 	// outside the subgroup of order n; such keys are refused.
-	if (c.Cofactor == nil || c.Cofactor.Cmp(big.NewInt(1)) != 0) && !c.scalarMult(x, y, c.N).isInfinity() {
+	if (c.Cofactor == nil || c.Cofactor.Cmp(big.NewInt(1)) != 0) && !c.hasOrder(x, y, c.N) {
 		return nil, errors.New("pki: EC public point not in the prime-order subgroup")
 	}
 	return &ECPublicKey{Curve: c, X: x, Y: y}, nil
@@ -42,7 +42,7 @@ func (k *ECPublicKey) VerifyASN1(digest, sig []byte) bool {
 // Verify checks an ECDSA signature (r, s) over a digest. NIST curves go to
 // crypto/ecdsa; every other curve uses the generic arithmetic.
 func (k *ECPublicKey) Verify(digest []byte, r, s *big.Int) bool {
-	if k == nil || k.Curve == nil || k.X == nil || k.Y == nil {
+	if k == nil || k.Curve == nil || !k.Curve.complete() || k.X == nil || k.Y == nil {
 		return false
 	}
 	if std := stdCurve(k.Curve); std != nil {
@@ -71,7 +71,12 @@ func (k *ECPublicKey) verifyGeneric(digest []byte, r, s *big.Int) bool {
 	u1.Mod(u1, n)
 	u2 := new(big.Int).Mul(r, w)
 	u2.Mod(u2, n)
-	x, _, ok := c.toAffine(c.combinedMult(k.X, k.Y, u1, u2))
+	ar := c.arith()
+	if ar == nil {
+		return false
+	}
+	p := ar.combinedMult(c, ar.affineOf(k.X, k.Y), u1, u2)
+	x, _, ok := ar.toAffine(&p)
 	if !ok {
 		return false
 	}
