@@ -35,14 +35,14 @@ var trailerHashes = map[byte]crypto.Hash{
 // with partial message recovery, where the challenge is the non-recoverable
 // part M2. Every failure is ReasonSignatureInvalid: the recovered bytes are
 // chosen by whoever answered, so they never make a check "unsupported".
-func verifyRSA(k *rsa.PublicKey, challenge, response []byte) error {
+func verifyRSA(k *rsa.PublicKey, challenge, response []byte) (crypto.Hash, error) {
 	size := (k.N.BitLen() + 7) / 8
 	if len(response) != size {
-		return fail(ReasonSignatureInvalid, "RSA response of %d bytes, want %d", len(response), size)
+		return 0, fail(ReasonSignatureInvalid, "RSA response of %d bytes, want %d", len(response), size)
 	}
 	s := new(big.Int).SetBytes(response)
 	if s.Sign() == 0 || s.Cmp(k.N) >= 0 {
-		return fail(ReasonSignatureInvalid, "RSA response out of range")
+		return 0, fail(ReasonSignatureInvalid, "RSA response out of range")
 	}
 	j := s.Exp(s, big.NewInt(int64(k.E)), k.N)
 	// A signer may return n - s instead of s (the "alternative" signature of
@@ -54,15 +54,14 @@ func verifyRSA(k *rsa.PublicKey, challenge, response []byte) error {
 	if j.Bit(0) != 0 {
 		j.Sub(k.N, j)
 	}
-	f := j.FillBytes(make([]byte, size))
-	return checkRepresentative(f, challenge)
+	return checkRepresentative(j.FillBytes(make([]byte, size)), challenge)
 }
 
-// checkRepresentative parses F = header || M1 || H || trailer and checks
-// that H = hash(M1 || M2) with M2 the challenge.
-func checkRepresentative(f, challenge []byte) error {
+// checkRepresentative parses F = header || M1 || H || trailer, checks that
+// H = hash(M1 || M2) with M2 the challenge, and returns the trailer's hash.
+func checkRepresentative(f, challenge []byte) (crypto.Hash, error) {
 	if f[0] != headerFull {
-		return fail(ReasonSignatureInvalid, "recovered header %#02x, want %#02x", f[0], headerFull)
+		return 0, fail(ReasonSignatureInvalid, "recovered header %#02x, want %#02x", f[0], headerFull)
 	}
 	hash, t := crypto.SHA1, 1
 	switch last := f[len(f)-1]; last {
@@ -70,23 +69,23 @@ func checkRepresentative(f, challenge []byte) error {
 	case trailerExplicit:
 		h, ok := trailerHashes[f[len(f)-2]]
 		if !ok {
-			return fail(ReasonSignatureInvalid, "recovered trailer %#02x%02x", f[len(f)-2], last)
+			return 0, fail(ReasonSignatureInvalid, "recovered trailer %#02x%02x", f[len(f)-2], last)
 		}
 		hash, t = h, 2
 	default:
-		return fail(ReasonSignatureInvalid, "recovered trailer ends %#02x", last)
+		return 0, fail(ReasonSignatureInvalid, "recovered trailer ends %#02x", last)
 	}
 	hEnd := len(f) - t
 	hStart := hEnd - hash.Size()
 	// M1 must hold at least one byte, or "partial recovery" is a lie.
 	if hStart <= 1 {
-		return fail(ReasonSignatureInvalid, "no room for M1 with %v in a %d-byte block", hash, len(f))
+		return 0, fail(ReasonSignatureInvalid, "no room for M1 with %v in a %d-byte block", hash, len(f))
 	}
 	h := hash.New()
 	h.Write(f[1:hStart])
 	h.Write(challenge)
 	if subtle.ConstantTimeCompare(h.Sum(nil), f[hStart:hEnd]) != 1 {
-		return fail(ReasonSignatureInvalid, "recovered %v hash does not match M1 and the challenge", hash)
+		return 0, fail(ReasonSignatureInvalid, "recovered %v hash does not match M1 and the challenge", hash)
 	}
-	return nil
+	return hash, nil
 }

@@ -213,7 +213,8 @@ func TestRepresentativeAboveHalfModulus(t *testing.T) {
 func TestNoRoomForM1(t *testing.T) {
 	f := make([]byte, 1+20+1)
 	f[0], f[len(f)-1] = headerFull, trailerImplicit
-	checkReason(t, checkRepresentative(f, challenge8()), ReasonSignatureInvalid)
+	_, err := checkRepresentative(f, challenge8())
+	checkReason(t, err, ReasonSignatureInvalid)
 }
 
 // unsignedDG15 writes the key as the BSI 2008 specimen does: the modulus
@@ -249,4 +250,29 @@ func TestUnsignedModulus(t *testing.T) {
 	i := bytes.LastIndex(neg, []byte{0x02, 0x03, 0x01, 0x00, 0x01})
 	neg[i+2] = 0x81
 	checkReason(t, Verify(neg, nil, ch, resp), ReasonKeyMalformed)
+}
+
+func TestCheckReportsKeyAndHash(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		build func(testing.TB) ([]byte, []byte, []byte, []byte)
+		want  Result
+	}{
+		{"RSA-1024 BC", rsaSigned(k1024, crypto.SHA1, false, false, nil), Result{"RSA-1024", crypto.SHA1}},
+		{"RSA-2048 34CC", rsaSigned(k2048, crypto.SHA256, true, false, nil), Result{"RSA-2048", crypto.SHA256}},
+		{"RSA-1024 35CC alternative", rsaSigned(k1024, crypto.SHA512, true, true, nil), Result{"RSA-1024", crypto.SHA512}},
+		{"EC P-384", ecSigned(p384, oidECDSASHA384, crypto.SHA384, nil), Result{"EC P-384", crypto.SHA384}},
+		{"EC P-256 plain SHA-1", ecSigned(p256, oidPlainSHA1, crypto.SHA1, nil), Result{"EC P-256", crypto.SHA1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dg15, dg14, ch, resp := c.build(t)
+			got, err := Check(dg15, dg14, ch, resp)
+			if err != nil || got != c.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, c.want)
+			}
+			if got, err := Check(dg15, dg14, ch, flip(resp, 100)); err == nil || got != (Result{}) {
+				t.Fatalf("bad signature: %+v, %v", got, err)
+			}
+		})
+	}
 }
