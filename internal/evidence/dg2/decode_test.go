@@ -311,3 +311,25 @@ func BenchmarkDecodeJPEG2000(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeInProcess runs everything Decode does before the external tool:
+// JPEG decoding, the JP2 box walk and the SIZ checks. The tool path points
+// nowhere, so JPEG 2000 inputs that pass the checks end in ErrDecoderMissing.
+func FuzzDecodeInProcess(f *testing.F) {
+	f.Add(jpg19794(f))
+	f.Add(img39794(f))
+	f.Add(sizSegment(413, 531, 413, 531, 3))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d := &Decoder{OpjDecompress: "/nonexistent/opj_decompress", MaxPixels: 1 << 20}
+		img, err := d.Decode(context.Background(), &Face{Image: b})
+		if err != nil {
+			if img != nil || (!errors.Is(err, ErrDecode) && !errors.Is(err, ErrDecoderMissing)) {
+				t.Fatalf("%v with image %v", err, img != nil)
+			}
+			return
+		}
+		if s := img.Bounds().Size(); s.X*s.Y > 1<<20 || s.X <= 0 || s.Y <= 0 {
+			t.Fatalf("decoded %v", s)
+		}
+	})
+}

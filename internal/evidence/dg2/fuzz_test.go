@@ -6,7 +6,11 @@ import (
 )
 
 // FuzzParse checks that no input panics, that every refusal is a typed
-// error, and that every accepted face is usable.
+// error, and that every accepted face is usable. The seeds are whole samples
+// of 5 to 15 KB; minimizing each new input grown from them takes up to the
+// default -fuzzminimizetime of 60s, during which no new inputs run (a 60 s
+// run then shows 0 execs/s after the first seconds). Run it with
+// -fuzzminimizetime=5s: 2.2M execs in 180 s that way.
 func FuzzParse(f *testing.F) {
 	for _, s := range samples() {
 		f.Add(s.input(f))
