@@ -121,7 +121,7 @@ const (
 type DocumentOptions struct {
 	// MRZ is the holder page's data; DG1 is built from it. Required.
 	MRZ *mrz.Document
-	// Portrait is the JPEG stored in DG2; nil leaves DG2 out.
+	// Portrait is the JPEG or JP2 file stored in DG2; nil leaves DG2 out.
 	Portrait []byte
 	AA       AA
 	// Hash is the data group and signature hash; SHA-256 by default.

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/asn1"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // DG2 portraits are JPEG
@@ -37,15 +38,38 @@ func dg1(d *mrz.Document) ([]byte, error) {
 	return tlv(0x61, tlv(0x5F1F, []byte(strings.Join(lines, "")))), nil
 }
 
-// dg2 wraps one JPEG portrait in an ISO/IEC 19794-5:2005 record inside the
-// biometric information group template.
-func dg2(portrait []byte) ([]byte, error) {
+// portraitInfo returns the 19794-5 image data type (0 JPEG, 1 JPEG 2000)
+// and the size of a portrait.
+func portraitInfo(portrait []byte) (dataType byte, w, h int, err error) {
+	if bytes.HasPrefix(portrait, jp2Signature) {
+		// The JP2 header's ihdr box: height, then width, 4 bytes each.
+		i := bytes.Index(portrait, []byte("ihdr"))
+		if i < 0 || len(portrait) < i+12 {
+			return 0, 0, 0, errors.New("chiptest: JPEG 2000 portrait without an ihdr box")
+		}
+		h := int(binary.BigEndian.Uint32(portrait[i+4:]))
+		w := int(binary.BigEndian.Uint32(portrait[i+8:]))
+		return 1, w, h, nil
+	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(portrait))
 	if err != nil || format != "jpeg" {
-		return nil, fmt.Errorf("chiptest: DG2 portrait must be a JPEG (%v)", err)
+		return 0, 0, 0, fmt.Errorf("chiptest: DG2 portrait must be a JPEG or a JP2 file (%v)", err)
 	}
-	if cfg.Width > 0xFFFF || cfg.Height > 0xFFFF {
-		return nil, fmt.Errorf("chiptest: DG2 portrait %dx%d is too large", cfg.Width, cfg.Height)
+	return 0, cfg.Width, cfg.Height, nil
+}
+
+// jp2Signature starts every JP2 file (ISO/IEC 15444-1 annex I).
+var jp2Signature = []byte{0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A}
+
+// dg2 wraps one JPEG or JPEG 2000 portrait in an ISO/IEC 19794-5:2005
+// record inside the biometric information group template.
+func dg2(portrait []byte) ([]byte, error) {
+	dataType, width, height, err := portraitInfo(portrait)
+	if err != nil {
+		return nil, err
+	}
+	if width <= 0 || height <= 0 || width > 0xFFFF || height > 0xFFFF {
+		return nil, fmt.Errorf("chiptest: DG2 portrait %dx%d is out of range", width, height)
 	}
 	const headerLen, infoLen, imgInfoLen = 14, 20, 12
 	block := make([]byte, infoLen+imgInfoLen, infoLen+imgInfoLen+len(portrait))
@@ -53,9 +77,9 @@ func dg2(portrait []byte) ([]byte, error) {
 	// No feature points, gender/eye/hair/mask/expression/pose unspecified.
 	img := block[infoLen:]
 	img[0] = 1 // full frontal
-	img[1] = 0 // JPEG
-	binary.BigEndian.PutUint16(img[2:], uint16(cfg.Width))
-	binary.BigEndian.PutUint16(img[4:], uint16(cfg.Height))
+	img[1] = dataType
+	binary.BigEndian.PutUint16(img[2:], uint16(width))
+	binary.BigEndian.PutUint16(img[4:], uint16(height))
 	img[6] = 1 // 24-bit RGB
 	img[7] = 2 // digital still camera
 	block = append(block, portrait...)
