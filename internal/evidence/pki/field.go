@@ -78,45 +78,52 @@ func (f *field) store(x *fe) *big.Int {
 	return new(big.Int).SetBytes(b)
 }
 
-// mul sets z = x·y·R⁻¹ mod p (coarsely integrated operand scanning). x and
-// y must be below p; z may alias either.
+// mul sets z = x·y·R⁻¹ mod p. x and y must be below p; z may alias either.
+//
+// It scans the product column by column (FIPS: finely integrated product
+// scanning), interleaving the Montgomery reduction: the running sum of each
+// column lives in three registers, where operand scanning would load and
+// store a temporary word per multiplication.
 func (f *field) mul(z, x, y *fe) {
 	n := f.n
-	var t [maxLimbs + 2]uint64
-	// Slices of length n let the compiler drop bounds checks in the loops.
-	ys, ps, ts := y[:n], f.p[:n], t[:n]
-	for i := range n {
-		// t += x[i]·y
-		var c, cc, hi, lo uint64
-		xi := x[i]
-		for j, yj := range ys {
-			hi, lo = bits.Mul64(xi, yj)
-			lo, cc = bits.Add64(lo, ts[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc // no overflow: (2⁶⁴-1)² + 2·(2⁶⁴-1) < 2¹²⁸
-			ts[j], c = lo, hi
-		}
-		t[n], cc = bits.Add64(t[n], c, 0)
-		t[n+1] = cc
-		// t = (t + m·p) / 2⁶⁴, with m chosen so the low word vanishes.
-		m := ts[0] * f.pinv
-		hi, lo = bits.Mul64(m, ps[0])
-		_, cc = bits.Add64(lo, ts[0], 0)
-		c = hi + cc
-		for j := 1; j < len(ps); j++ {
-			hi, lo = bits.Mul64(m, ps[j])
-			lo, cc = bits.Add64(lo, ts[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			ts[j-1], c = lo, hi
-		}
-		t[n-1], cc = bits.Add64(t[n], c, 0)
-		t[n] = t[n+1] + cc
+	var m, t fe // m: reduction multipliers; t: result words
+	xs, ys, ps, ms := x[:n], y[:n], f.p[:n], m[:n]
+	var c0, c1, c2 uint64 // column accumulator, c2:c1:c0
+	mac := func(a, b uint64) {
+		hi, lo := bits.Mul64(a, b)
+		var cc uint64
+		c0, cc = bits.Add64(c0, lo, 0)
+		c1, cc = bits.Add64(c1, hi, cc)
+		c2 += cc
 	}
-	// t < 2p: subtract p once if t ≥ p.
-	f.reduceOnce(z, t[:n+1])
+	for i := range n {
+		for j := range i {
+			mac(xs[j], ys[i-j])
+			mac(ms[j], ps[i-j])
+		}
+		mac(xs[i], ys[0])
+		ms[i] = c0 * f.pinv
+		mac(ms[i], ps[0]) // clears c0
+		c0, c1, c2 = c1, c2, 0
+	}
+	for i := n; i < 2*n; i++ {
+		for j := i - n + 1; j < n; j++ {
+			mac(xs[j], ys[i-j])
+			mac(ms[j], ps[i-j])
+		}
+		t[i-n] = c0
+		c0, c1, c2 = c1, c2, 0
+	}
+	// The result t + c0·R is below 2p: subtract p once if it is ≥ p.
+	var d fe
+	var b uint64
+	for j := range n {
+		d[j], b = bits.Sub64(t[j], ps[j], b)
+	}
+	if c0 == 0 && b != 0 { // t < p already
+		d = t
+	}
+	copy(z[:n], d[:n])
 }
 
 // reduceOnce sets z = t - p if t ≥ p, else t; t has n+1 words, t < 2p.
@@ -127,10 +134,10 @@ func (f *field) reduceOnce(z *fe, t []uint64) {
 	for j := range n {
 		d[j], b = bits.Sub64(t[j], f.p[j], b)
 	}
-	if t[n] != 0 || b == 0 {
-		copy(z[:n], d[:n])
-	} else {
+	if t[n] == 0 && b != 0 { // t < p already
 		copy(z[:n], t[:n])
+	} else {
+		copy(z[:n], d[:n])
 	}
 }
 

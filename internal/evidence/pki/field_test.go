@@ -65,7 +65,7 @@ func TestFieldAgreesWithBig(t *testing.T) {
 				z = fx
 				f.mul(&z, &z, &z) // aliasing
 				want.Mul(x, x).Mod(want, p)
-				check("square", x, x, &z)
+				check("mul square", x, x, &z)
 				f.add(&z, &fx, &fy)
 				want.Add(x, y).Mod(want, p)
 				check("add", x, y, &z)
@@ -140,11 +140,11 @@ func TestWNAF(t *testing.T) {
 	}
 }
 
-func BenchmarkFieldMul(b *testing.B) {
+func BenchmarkField(b *testing.B) {
 	for _, c := range []*Curve{BrainpoolP256r1, BrainpoolP384r1, BrainpoolP512r1} {
-		b.Run(c.Name, func(b *testing.B) {
-			f := newField(c.P)
-			x, y := f.load(c.Gx), f.load(c.Gy)
+		f := newField(c.P)
+		x, y := f.load(c.Gx), f.load(c.Gy)
+		b.Run("mul/"+c.Name, func(b *testing.B) {
 			for b.Loop() {
 				f.mul(&x, &x, &y)
 			}
