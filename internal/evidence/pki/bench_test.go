@@ -41,3 +41,26 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseExplicitKey parses SubjectPublicKeyInfos with explicit
+// domain parameters, as German and other Document Signer certificates carry
+// them: a known curve is matched and skips validation (no primality tests);
+// an unnamed curve pays for the full check.
+func BenchmarkParseExplicitKey(b *testing.B) {
+	for _, c := range []*Curve{BrainpoolP384r1, secp256k1} {
+		_, k := testKey(b, c)
+		spki := explicitSPKI(c, k.X, k.Y, oidPrimeField)
+		name := c.Name
+		if name == "" {
+			name = "unnamed-secp256k1"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParsePublicKey(spki); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
