@@ -60,23 +60,38 @@ func (s *Store) AddCRL(der []byte, now time.Time) error {
 }
 
 func (s *Store) addCRL(der []byte, now time.Time) (*pki.Certificate, error) {
-	if len(der) > maxCRLSize {
-		return nil, crlRejected("%d bytes exceeds the %d byte limit", len(der), maxCRLSize)
-	}
-	crl, err := pki.ParseCRL(der)
-	if err != nil {
-		return nil, crlRejected("%v", err)
-	}
-	if len(crl.UnhandledCriticalExtensions) > 0 {
-		return nil, crlRejected("unhandled critical extension %s", crl.UnhandledCriticalExtensions[0])
-	}
-	if crl.ThisUpdate.After(now) {
-		return nil, crlRejected("CRL of %q issued %s, after now", crl.Issuer.String(), crl.ThisUpdate.UTC().Format(time.RFC3339))
-	}
-	signer, err := s.crlSigner(crl)
+	crl, signer, err := s.verifyCRL(der, now)
 	if err != nil {
 		return nil, err
 	}
+	s.applyCRL(crl, signer)
+	return signer, nil
+}
+
+// verifyCRL parses der and finds the trusted CSCA that signed it; it
+// changes nothing.
+func (s *Store) verifyCRL(der []byte, now time.Time) (*pki.CRL, *pki.Certificate, error) {
+	if len(der) > maxCRLSize {
+		return nil, nil, crlRejected("%d bytes exceeds the %d byte limit", len(der), maxCRLSize)
+	}
+	crl, err := pki.ParseCRL(der)
+	if err != nil {
+		return nil, nil, crlRejected("%v", err)
+	}
+	if len(crl.UnhandledCriticalExtensions) > 0 {
+		return nil, nil, crlRejected("unhandled critical extension %s", crl.UnhandledCriticalExtensions[0])
+	}
+	if crl.ThisUpdate.After(now) {
+		return nil, nil, crlRejected("CRL of %q issued %s, after now", crl.Issuer.String(), crl.ThisUpdate.UTC().Format(time.RFC3339))
+	}
+	signer, err := s.crlSigner(crl)
+	if err != nil {
+		return nil, nil, err
+	}
+	return crl, signer, nil
+}
+
+func (s *Store) applyCRL(crl *pki.CRL, signer *pki.Certificate) {
 	id := idOf(signer)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +106,6 @@ func (s *Store) addCRL(der []byte, now time.Time) (*pki.Certificate, error) {
 	if crl.ThisUpdate.After(r.thisUpdate) {
 		r.thisUpdate, r.nextUpdate = crl.ThisUpdate, crl.NextUpdate
 	}
-	return signer, nil
 }
 
 // crlSigner finds the trusted CSCA, by the CRL's issuer name, whose key

@@ -141,20 +141,29 @@ func TestLoadFilesCRL(t *testing.T) {
 	ca := newCSCA(t, "CSCA", nil, nil)
 	orphan := newCSCA(t, "Orphan", nil, nil)
 	ds := ca.newDS(t, 100, x509.KeyUsageDigitalSignature)
+	ds200 := ca.newDS(t, 200, x509.KeyUsageDigitalSignature)
+	// A bundle whose second CRL is refused applies neither.
+	bundle := append(pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: ca.newCRL(t, crlTime, []int64{200})}),
+		pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: orphan.newCRL(t, crlTime, nil)})...)
 	pemCRL := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: ca.newCRL(t, crlTime, []int64{100})})
 	// CRLs sort first by name; they must still load after the CSCA.
 	dir := trustDir(t, map[string][]byte{
-		"a.crl":     ca.newCRL(t, crlTime.AddDate(0, 1, 0), []int64{7}),
-		"b.pem":     pemCRL,
-		"c.crl":     orphan.newCRL(t, crlTime, nil),
-		"csca.cer":  ca.cert.Raw,
-		"other.pem": append(pemCRL, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})...),
+		"a.crl":      ca.newCRL(t, crlTime.AddDate(0, 1, 0), []int64{7}),
+		"b.pem":      pemCRL,
+		"c.crl":      orphan.newCRL(t, crlTime, nil),
+		"bundle.pem": bundle,
+		"csca.cer":   ca.cert.Raw,
+		"other.pem":  append(pemCRL, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})...),
 	})
 	s := NewStore()
 	sum, err := s.LoadFiles([]string{dir}, crlTime.AddDate(1, 0, 0))
 	got := fileErrors(err)
-	if len(got) != 2 || got["c.crl"].Reason != ReasonCRLRejected || got["other.pem"].Reason != ReasonFileRejected {
-		t.Fatalf("want c.crl and other.pem refused, got %v", err)
+	if len(got) != 3 || got["c.crl"].Reason != ReasonCRLRejected || got["other.pem"].Reason != ReasonFileRejected ||
+		got["bundle.pem"].Reason != ReasonCRLRejected {
+		t.Fatalf("want c.crl, bundle.pem and other.pem refused, got %v", err)
+	}
+	if _, err := s.Chain(ds200, dsTime); err != nil {
+		t.Fatalf("half of a refused bundle applied: %v", err)
 	}
 	if sum.CSCAs != 1 || sum.CRLs != 2 || len(sum.Files) != 3 {
 		t.Fatalf("summary %+v", sum)
@@ -169,8 +178,8 @@ func TestLoadFilesCRL(t *testing.T) {
 	}
 	// Without its CSCA a CRL directory is refused file by file.
 	os.Remove(filepath.Join(dir, "csca.cer"))
-	if _, err := NewStore().LoadFiles([]string{dir}, crlTime); len(fileErrors(err)) != 4 {
-		t.Fatalf("want 4 refusals, got %v", err)
+	if _, err := NewStore().LoadFiles([]string{dir}, crlTime); len(fileErrors(err)) != 5 {
+		t.Fatalf("want 5 refusals, got %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,8 @@ type LoadedFile struct {
 	Path    string
 	Kind    Kind
 	Country string
-	Added   int // CSCAs new to the store
+	Added   int      // CSCAs new to the store
+	SHA256  [32]byte // of the bytes verified, to copy exactly those
 }
 
 // FileError is a file LoadFiles refused. Err is usually an *Error with a
@@ -50,6 +52,7 @@ type trustFile struct {
 	path string
 	kind Kind
 	ders [][]byte
+	hash [32]byte
 }
 
 // LoadFiles loads trust material from files and directories. A directory
@@ -170,50 +173,56 @@ func readTrustFile(path string) (trustFile, error) {
 	if err != nil {
 		return trustFile{}, fileRejected("%v", err)
 	}
-	return trustFile{path: path, kind: kind, ders: ders}, nil
+	return trustFile{path: path, kind: kind, ders: ders, hash: sha256.Sum256(b)}, nil
 }
 
+// loadFile applies one file as a whole: every object in a PEM bundle is
+// parsed and verified before any of them changes the store.
 func (s *Store) loadFile(f trustFile, now time.Time) (LoadedFile, error) {
-	lf := LoadedFile{Path: f.path, Kind: f.kind}
-	for i, der := range f.ders {
-		var c *pki.Certificate
-		var added int
-		var err error
-		switch f.kind {
-		case KindCSCA:
-			c, added, err = s.addOperatorCert(der)
-		case KindMasterList:
-			c, added, err = s.importAnchored(der, now)
-		case KindCRL:
-			c, err = s.addCRL(der, now)
+	lf := LoadedFile{Path: f.path, Kind: f.kind, SHA256: f.hash}
+	blockErr := func(i int, err error) error {
+		if len(f.ders) > 1 {
+			return fmt.Errorf("block %d: %w", i, err)
 		}
-		if err != nil {
-			if len(f.ders) > 1 {
-				return lf, fmt.Errorf("block %d: %w", i, err)
+		return err
+	}
+	switch f.kind {
+	case KindCSCA:
+		certs := make([]*pki.Certificate, len(f.ders))
+		for i, der := range f.ders {
+			c, err := pki.ParseCertificate(der)
+			if err != nil {
+				return lf, blockErr(i, fileRejected("certificate: %v", err))
 			}
+			certs[i] = c
+		}
+		lf.Country = country(certs[0])
+		for _, c := range certs {
+			if added, _ := s.AddCSCA(c); added {
+				lf.Added++
+			}
+		}
+	case KindMasterList:
+		anchor, added, err := s.importAnchored(f.ders[0], now)
+		if err != nil {
 			return lf, err
 		}
-		lf.Added += added
-		if lf.Country == "" {
-			lf.Country = country(c)
+		lf.Country, lf.Added = country(anchor), added
+	case KindCRL:
+		crls := make([]*pki.CRL, len(f.ders))
+		signers := make([]*pki.Certificate, len(f.ders))
+		for i, der := range f.ders {
+			var err error
+			if crls[i], signers[i], err = s.verifyCRL(der, now); err != nil {
+				return lf, blockErr(i, err)
+			}
+		}
+		lf.Country = country(signers[0])
+		for i := range crls {
+			s.applyCRL(crls[i], signers[i])
 		}
 	}
 	return lf, nil
-}
-
-func (s *Store) addOperatorCert(der []byte) (*pki.Certificate, int, error) {
-	c, err := pki.ParseCertificate(der)
-	if err != nil {
-		return nil, 0, fileRejected("certificate: %v", err)
-	}
-	added, err := s.AddCSCA(c)
-	if err != nil {
-		return nil, 0, fileRejected("certificate: %v", err)
-	}
-	if added {
-		return c, 1, nil
-	}
-	return c, 0, nil
 }
 
 // importAnchored imports a master list under the operator CSCA that issued
