@@ -204,6 +204,13 @@ func TestDecodeJPEG2000RoundTrip(t *testing.T) {
 			gray.Set(x, y, src.At(x, y))
 		}
 	}
+	alpha := image.NewNRGBA(src.Bounds())
+	for y := range 61 {
+		for x := range 97 {
+			c := src.RGBAAt(x, y)
+			alpha.SetNRGBA(x, y, color.NRGBA{c.R, c.G, c.B, uint8(255 - x)})
+		}
+	}
 	for _, c := range []struct {
 		name    string
 		src     image.Image
@@ -214,6 +221,7 @@ func TestDecodeJPEG2000RoundTrip(t *testing.T) {
 		{"JP2 lossless", src, "a.jp2", nil, 0},
 		{"J2K lossless", src, "a.j2k", nil, 0},
 		{"JP2 grey lossless", gray, "g.jp2", nil, 0},
+		{"JP2 RGBA lossless", alpha, "a.jp2", nil, 0},
 		{"JP2 lossy 1:20", src, "l.jp2", []string{"-r", "20"}, 6},
 		{"JP2 tiled 32x32", src, "t.jp2", []string{"-t", "32,32"}, 0},
 	} {
