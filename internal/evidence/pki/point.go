@@ -32,43 +32,38 @@ func (ar *arith) affineOf(x, y *big.Int) affine {
 	return affine{ar.f.load(x), ar.f.load(y)}
 }
 
-// double sets p = 2p, dbl-2007-bl from the Explicit-Formulas Database
-// (1M + 8S + one multiplication by a). It needs no special case: for
-// infinity or a point with Y = 0 it yields Z3 = 2·Y·Z = 0.
+// double sets p = 2p with the general-a formulas S = 4·X·Y², M = 3·X² + a·Z⁴,
+// X3 = M² - 2S, Y3 = M·(S - X3) - 8·Y⁴, Z3 = 2·Y·Z (4M + 6S). It needs no
+// special case: for infinity or a point with Y = 0 it yields Z3 = 0.
+// (Squarings cost as much as multiplications here, so the variants that
+// trade multiplications for squarings and additions do not pay.)
 func (ar *arith) double(p *point) {
 	f := ar.f
-	var xx, yy, yyyy, zz, s, m, t fe
+	var xx, yy, s, m, t fe
 	f.mul(&xx, &p.x, &p.x)
 	f.mul(&yy, &p.y, &p.y)
-	f.mul(&yyyy, &yy, &yy)
-	f.mul(&zz, &p.z, &p.z)
-	// S = 2·((X+YY)² - XX - YYYY) = 4·X·YY
-	f.add(&s, &p.x, &yy)
-	f.mul(&s, &s, &s)
-	f.sub(&s, &s, &xx)
-	f.sub(&s, &s, &yyyy)
+	f.mul(&s, &p.x, &yy)
 	f.add(&s, &s, &s)
-	// M = 3·XX + a·ZZ²
-	f.mul(&m, &zz, &zz)
+	f.add(&s, &s, &s)
+	f.mul(&m, &p.z, &p.z)
+	f.mul(&m, &m, &m)
 	f.mul(&m, &m, &ar.a)
 	f.add(&m, &m, &xx)
+	f.add(&xx, &xx, &xx)
 	f.add(&m, &m, &xx)
-	f.add(&m, &m, &xx)
-	// Z3 = (Y+Z)² - YY - ZZ = 2·Y·Z, computed before Y is overwritten.
-	f.add(&p.z, &p.y, &p.z)
-	f.mul(&p.z, &p.z, &p.z)
-	f.sub(&p.z, &p.z, &yy)
-	f.sub(&p.z, &p.z, &zz)
-	// X3 = M² - 2S; Y3 = M·(S - X3) - 8·YYYY
+	// Z3 first: it reads Y and Z, which are about to change.
+	f.mul(&p.z, &p.y, &p.z)
+	f.add(&p.z, &p.z, &p.z)
 	f.mul(&t, &m, &m)
 	f.sub(&t, &t, &s)
 	f.sub(&p.x, &t, &s)
 	f.sub(&t, &s, &p.x)
 	f.mul(&t, &t, &m)
-	f.add(&yyyy, &yyyy, &yyyy)
-	f.add(&yyyy, &yyyy, &yyyy)
-	f.add(&yyyy, &yyyy, &yyyy)
-	f.sub(&p.y, &t, &yyyy)
+	f.mul(&yy, &yy, &yy)
+	f.add(&yy, &yy, &yy)
+	f.add(&yy, &yy, &yy)
+	f.add(&yy, &yy, &yy)
+	f.sub(&p.y, &t, &yy)
 }
 
 // addAffine sets p = p + q (mixed addition, madd-2004-hmv style: 8M + 3S).
