@@ -40,16 +40,17 @@ const (
 // ignored. When the barcode flags a name as truncated (DDE, DDF, DDG = T) a printed name that starts
 // with the barcode's name matches. Printed given names match the barcode's first name followed by
 // its middle names, or the first name alone (cards that print no middle name). An element the
-// barcode lacks cannot confirm a printed value: that is a mismatch too.
+// barcode lacks cannot confirm a printed value: that is a mismatch too. A printed name or number
+// with no letter or digit in it is treated as not read.
 func CrossCheck(l *License, p Printed) []string {
 	var out []string
-	if p.FamilyName != "" && !nameMatches(l.FamilyName, l.FamilyTrunc == Truncated, p.FamilyName) {
+	if fold(p.FamilyName) != "" && !nameMatches(l.FamilyName, l.FamilyTrunc == Truncated, p.FamilyName) {
 		out = append(out, MismatchFamilyName)
 	}
-	if p.GivenNames != "" && !givenMatches(l, p.GivenNames) {
+	if fold(p.GivenNames) != "" && !givenMatches(l, p.GivenNames) {
 		out = append(out, MismatchGivenNames)
 	}
-	if p.DocumentNumber != "" && (l.Number == "" || fold(l.Number) != fold(p.DocumentNumber)) {
+	if fold(p.DocumentNumber) != "" && (l.Number == "" || fold(l.Number) != fold(p.DocumentNumber)) {
 		out = append(out, MismatchDocumentNumber)
 	}
 	for _, d := range []struct {

@@ -16,6 +16,7 @@ func TestCrossCheck(t *testing.T) {
 		want    []string
 	}{
 		{"nothing compared", va, nil, Printed{}, nil},
+		{"nothing readable printed", va, nil, Printed{FamilyName: " - ", GivenNames: "'", DocumentNumber: " "}, nil},
 		{"all agree", va, nil, Printed{FamilyName: "Sample", GivenNames: "Michael John", DocumentNumber: "T64235789",
 			DateOfBirth: Date{1986, 6, 6}, DateOfExpiry: Date{2024, 12, 10}, DateOfIssue: Date{2019, 6, 6}, Sex: SexMale}, nil},
 		{"first name only printed", va, nil, Printed{GivenNames: "MICHAEL"}, nil},
@@ -65,4 +66,28 @@ func TestFold(t *testing.T) {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzCrossCheck: printed text is outside input (OCR, the user). CrossCheck must not panic, must
+// name fields only, and a licence must agree with its own data.
+func FuzzCrossCheck(f *testing.F) {
+	f.Add([]byte(ontario), "MacDonald-Fitzwilliam", "Anne Marie", "A1234 56789 01234")
+	f.Add([]byte(virginia), "Sample", "Michael", "t64235789")
+	f.Add([]byte(california), "García", "Luis None", "")
+	f.Fuzz(func(t *testing.T, payload []byte, family, given, number string) {
+		l, err := Parse(payload)
+		if err != nil {
+			return
+		}
+		for _, r := range CrossCheck(l, Printed{FamilyName: family, GivenNames: given, DocumentNumber: number}) {
+			if !slices.Contains([]string{MismatchFamilyName, MismatchGivenNames, MismatchDocumentNumber}, r) {
+				t.Fatalf("reason %q", r)
+			}
+		}
+		self := Printed{FamilyName: l.FamilyName, GivenNames: l.FirstName + " " + l.MiddleName, DocumentNumber: l.Number,
+			DateOfBirth: l.BirthDate, DateOfExpiry: l.ExpiryDate, DateOfIssue: l.IssueDate, Sex: l.Sex}
+		if got := CrossCheck(l, self); len(got) != 0 {
+			t.Fatalf("licence disagrees with itself: %q", got)
+		}
+	})
 }
