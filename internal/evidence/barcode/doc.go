@@ -11,9 +11,9 @@
 //
 // Byte-exactness. An AAMVA payload holds control characters (LF, RS, CR) and may hold bytes above
 // 0x7F, so how ZXingReader prints matters. Findings for version 1.4.0:
-//   - The "Text:" line is the content decoded to Unicode (ISO 8859-1 unless the symbol carries an
-//     ECI) and printed as UTF-8, with LF and CR printed raw: a byte 0xDC comes out as C3 9C, and the
-//     payload's line breaks break the report's lines.
+//   - The "Text:" line is the content decoded to Unicode with a character set ZXing picks (ECI if
+//     present, else a guess: bytes C3 9C came out as "Ü", a lone DC also as "Ü") and printed as
+//     UTF-8, with LF and CR printed raw, so the payload's line breaks break the report's lines.
 //   - -escape (implied by -1) writes non-graphical characters as <LF>, <RS>, <CR>, <U+DC>; a payload
 //     that itself contains the text "<LF>" prints the same, so the escaped text cannot be undone.
 //   - -bytes writes the raw bytes of every symbol found, one after the other with no separator, so
@@ -27,6 +27,11 @@
 // without an ECI carries ISO 8859-1 by default (ZXingWriter converts its UTF-8 argument to ISO 8859-1
 // unless given -encoding UTF8, which adds ECI 26 and keeps UTF-8); a symbol with ECI 26 carries
 // UTF-8. Package aamva decides what it accepts.
+//
+// Limits measured with 1.4.0: a symbol skewed by up to about 4 degrees, or turned by a quarter or
+// half turn, is read; from about 5 degrees of skew many are not, so the capture page should ask for
+// a level shot. One run costs about 5 ms of process start, 20 to 50 ms for a clean image and up to
+// about a second for a 4-megapixel photo (2 cores, shared).
 //
 // What it never does: decode images in this process (ZXingReader reads them; Go only reads the
 // header to enforce MaxImagePixels), accept formats other than PNG and JPEG, print or log decoded
