@@ -28,9 +28,10 @@ func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, erro
 	if len(cands) == 0 {
 		return nil, &Error{Reason: ReasonCSCAUnknown, Detail: "no trusted CSCA named " + ds.Issuer.String()}
 	}
-	var issuer *pki.Certificate
+	var issuer *entry
 	detail := "no candidate CSCA verifies the signature"
-	for _, c := range cands {
+	for _, e := range cands {
+		c := e.cert
 		if pki.CheckSignature(ds, c) != nil {
 			continue
 		}
@@ -42,7 +43,7 @@ func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, erro
 			detail = "the verifying CSCA " + why
 			continue
 		}
-		issuer = c
+		issuer = e
 		break
 	}
 	if issuer == nil {
@@ -51,29 +52,29 @@ func (s *Store) Chain(ds *pki.Certificate, at time.Time) (*pki.Certificate, erro
 	if ds.KeyUsagePresent && ds.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 		return nil, &Error{Reason: ReasonDSKeyUsage, Detail: "DS keyUsage lacks digitalSignature"}
 	}
-	if s.isRevoked(issuer, ds) {
+	if s.isRevoked(issuer.id, ds) {
 		return nil, &Error{Reason: ReasonDSRevoked, Detail: "DS serial " + ds.SerialNumber.Text(16) +
-			" is on a CRL of " + issuer.Subject.String()}
+			" is on a CRL of " + issuer.cert.Subject.String()}
 	}
 	if at.Before(ds.NotBefore) || at.After(ds.NotAfter) {
 		return nil, &Error{Reason: ReasonDSExpired, Detail: "DS valid " +
 			ds.NotBefore.UTC().Format(time.DateOnly) + " to " + ds.NotAfter.UTC().Format(time.DateOnly)}
 	}
-	return issuer, nil
+	return issuer.cert, nil
 }
 
 // candidates returns the distinct CSCAs matching ds by AKI or issuer name,
 // AKI matches first since they are the more specific.
-func (s *Store) candidates(ds *pki.Certificate) []*pki.Certificate {
+func (s *Store) candidates(ds *pki.Certificate) []*entry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	seen := map[*entry]bool{}
-	var out []*pki.Certificate
+	var out []*entry
 	add := func(es []*entry) {
 		for _, e := range es {
 			if !seen[e] {
 				seen[e] = true
-				out = append(out, e.cert)
+				out = append(out, e)
 			}
 		}
 	}

@@ -21,7 +21,12 @@ type cscaID [32]byte
 
 func idOf(c *pki.Certificate) cscaID {
 	name, ok := chip.NameKey(c.RawSubject)
-	if !ok {
+	return idFor(name, ok, c)
+}
+
+// idFor is idOf with the subject's NameKey already computed.
+func idFor(name string, nameOK bool, c *pki.Certificate) cscaID {
+	if !nameOK {
 		name = string(c.RawSubject)
 	}
 	h := sha256.New()
@@ -136,8 +141,9 @@ func (s *Store) crlSigner(crl *pki.CRL) (*pki.Certificate, error) {
 	return nil, crlRejected("CRL of %q: %s", crl.Issuer.String(), detail)
 }
 
-// isRevoked reports whether ds's serial is on a verified CRL of issuer's key.
-func (s *Store) isRevoked(issuer *pki.Certificate, ds *pki.Certificate) bool {
+// isRevoked reports whether ds's serial is on a verified CRL of the CSCA
+// key id.
+func (s *Store) isRevoked(id cscaID, ds *pki.Certificate) bool {
 	if ds.SerialNumber == nil {
 		return false
 	}
@@ -146,7 +152,7 @@ func (s *Store) isRevoked(issuer *pki.Certificate, ds *pki.Certificate) bool {
 	if len(s.revoked) == 0 {
 		return false
 	}
-	r := s.revoked[idOf(issuer)]
+	r := s.revoked[id]
 	return r != nil && r.serials[ds.SerialNumber.Text(16)]
 }
 

@@ -31,6 +31,7 @@ type Store struct {
 type entry struct {
 	cert    *pki.Certificate
 	hash    [32]byte
+	id      cscaID // for revocations
 	sources []string
 }
 
@@ -76,9 +77,10 @@ func (s *Store) addLocked(c *pki.Certificate, source string) bool {
 		e.sources = append(e.sources, source)
 		return false
 	}
-	e := &entry{cert: c, hash: h, sources: []string{source}}
+	k, ok := chip.NameKey(c.RawSubject)
+	e := &entry{cert: c, hash: h, id: idFor(k, ok, c), sources: []string{source}}
 	s.byHash[h] = e
-	if k, ok := chip.NameKey(c.RawSubject); ok {
+	if ok {
 		s.byName[k] = append(s.byName[k], e)
 	}
 	if len(c.SubjectKeyID) > 0 {
@@ -191,7 +193,7 @@ func (s *Store) List() []CSCA {
 			KeyType: keyType(e.cert), SHA256: hex.EncodeToString(e.hash[:]),
 			Sources: append([]string{}, e.sources...),
 		}
-		if r := s.revoked[idOf(e.cert)]; r != nil {
+		if r := s.revoked[e.id]; r != nil {
 			c.CRLThisUpdate, c.CRLNextUpdate, c.Revoked = r.thisUpdate, r.nextUpdate, len(r.serials)
 		}
 		out = append(out, c)
