@@ -19,6 +19,10 @@
 // What it never does: decode PDF417 images (package barcode does, with ZXingReader), perform I/O,
 // read the clock (time is passed in), log, or accept more than MaxPayload bytes.
 //
+// Character set: a value is read as UTF-8 when it is valid UTF-8, else as ISO 8859-1, the default
+// of PDF417 symbols without an ECI (see decodeValue); control characters are refused either way.
+// Encode always writes UTF-8, so a payload read as ISO 8859-1 does not re-encode to the same bytes.
+//
 // Date format: the standard writes dates as MMDDCCYY in the USA and CCYYMMDD in Canada. The format is
 // chosen by the DCG (country) element; when DCG is absent it falls back to the country of the issuer
 // identification number (IIN) in the table in iin.go; when neither is known the payload is rejected

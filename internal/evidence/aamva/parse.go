@@ -137,11 +137,11 @@ func parseElements(typ string, body []byte) ([]Element, error) {
 			return nil, errf(typ, id, ErrElement, "appears twice")
 		}
 		seen[id] = true
-		v := bytes.TrimRight(line[3:], " ")
-		if err := checkValue(v); err != nil {
+		v := decodeValue(bytes.TrimRight(line[3:], " "))
+		if err := checkValue([]byte(v)); err != nil {
 			return nil, errf(typ, id, ErrElement, err.Error())
 		}
-		out = append(out, Element{ID: id, Value: string(v)})
+		out = append(out, Element{ID: id, Value: v})
 	}
 	return out, nil
 }
@@ -159,13 +159,31 @@ func validID(id string) bool {
 	return true
 }
 
+// decodeValue reads a value as UTF-8 when it is valid UTF-8, else as ISO 8859-1. The standard's
+// element types (A, N, S) are ASCII; bytes above 0x7F still occur in names. PDF417 without an ECI
+// carries ISO 8859-1 by default, which is what most encoders write for an accented letter (package
+// barcode returns the symbol's bytes unchanged); UTF-8 arrives when the symbol says so with ECI 26.
+// An ISO 8859-1 name that happens to be valid UTF-8 (two or more accented letters in a row, such as
+// "Ã©") would be misread; no real name has been seen to do that.
+func decodeValue(v []byte) string {
+	if utf8.Valid(v) {
+		return string(v)
+	}
+	r := make([]rune, len(v))
+	for i, c := range v {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
+
+// checkValue accepts UTF-8 text without C0 or C1 control characters.
 func checkValue(v []byte) error {
 	if !utf8.Valid(v) {
 		return fmt.Errorf("value is not valid UTF-8")
 	}
-	for _, c := range v {
-		if c < 0x20 || c == 0x7f {
-			return fmt.Errorf("value holds control character 0x%02x", c)
+	for _, c := range string(v) {
+		if c < 0x20 || c >= 0x7f && c < 0xa0 {
+			return fmt.Errorf("value holds control character U+%04X", c)
 		}
 	}
 	return nil

@@ -136,7 +136,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty line", dl("DAQ1", "", "DCSX"), ErrElement, "three-character element id"},
 		{"duplicate", dl("DAQ1", "DAQ2"), ErrElement, "element DAQ: malformed element: appears twice"},
 		{"control", dl("DAQ1\x01"), ErrElement, "control character"},
-		{"utf8", dl("DCS\xff"), ErrElement, "UTF-8"},
+		{"C1 control in UTF-8", dl("DCS\u0085"), ErrElement, "control character U+0085"},
+		{"C1 control in ISO 8859-1", dl("DCS\x85"), ErrElement, "control character U+0085"},
 		{"bad DBB", dl("DBB13011990", "DCGUSA"), ErrDate, "aamva: subfile DL: element DBB: invalid date: \"13011990\" is not a calendar date in MMDDCCYY"},
 		{"CA date in US", dl("DBA19900101", "DCGUSA"), ErrDate, "element DBA"},
 		{"short date", dl("DBD0101199"), ErrDate, "not eight digits"},
@@ -189,5 +190,24 @@ func TestParseLenientLayout(t *testing.T) {
 	err = l.Check(now)
 	if !errors.Is(err, ErrInconsistent) || !strings.Contains(err.Error(), "offset 99") || !strings.Contains(err.Error(), "4 bytes after") {
 		t.Fatalf("Check = %v", err)
+	}
+}
+
+// Values are UTF-8 when valid UTF-8, else ISO 8859-1 (PDF417's default character set).
+func TestParseCharacterSets(t *testing.T) {
+	hdr := "ANSI 6360001001"
+	for _, tc := range []struct{ name, payload, want string }{
+		{"ASCII", build(hdr, lines("DL", "DCSMULLER")), "MULLER"},
+		{"UTF-8", build(hdr, lines("DL", "DCSMÜLLER")), "MÜLLER"},
+		{"ISO 8859-1", build(hdr, lines("DL", "DCSM\xdcLLER")), "MÜLLER"},
+		{"ISO 8859-1 y diaeresis", build(hdr, lines("DL", "DCS\xff")), "ÿ"},
+		{"ISO 8859-1 no-break space", build(hdr, lines("DL", "DCSA\xa0B")), "A\u00a0B"},
+	} {
+		l, err := Parse([]byte(tc.payload))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		} else if l.FamilyName != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, l.FamilyName, tc.want)
+		}
 	}
 }

@@ -2,8 +2,10 @@ package barcode
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/evidence/aamva"
 )
@@ -131,4 +133,42 @@ func isASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// TestRoundTripLatin1: many card printers write accented letters as ISO 8859-1 bytes with no ECI,
+// the PDF417 default, and the directory counts those bytes. DecodePDF417 returns them unchanged;
+// aamva.Parse reads them as ISO 8859-1, and the directory still matches. ZXingWriter, given UTF-8,
+// writes the same bytes by default.
+func TestRoundTripLatin1(t *testing.T) {
+	needTool(t, "ZXingReader")
+	body := "IDDAQT1234-567890-12\nDCSTREMBLAY-C\xd4T\xc9\nDDEN\nDACH\xc9L\xc8NE\nDDFN\nDBD20240229\nDBB19611231\n" +
+		"DBA20300228\nDBC2\nDAG12 RUE SAINT-LOUIS\nDAIQU\xc9BEC\nDAJQC\nDAKG1R 3Z2\nDCFQC9876\nDCGCAN\r"
+	z := "ZQZQA\xc9\r"
+	payload := []byte(fmt.Sprintf("@\n\x1e\rANSI 604428100002ID%04d%04dZQ%04d%04d%s%s", 41, len(body), 41+len(body), len(z), body, z))
+	var utf8Text []rune
+	for _, c := range payload {
+		utf8Text = append(utf8Text, rune(c))
+	}
+	for _, img := range map[string][]byte{
+		"boombuler":   encodePNG(t, renderGo(t, payload, 3)),
+		"zxingwriter": renderZXing(t, []byte(string(utf8Text)), false),
+	} {
+		got, _, err := decode(t, img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, payload) {
+			t.Fatalf("bytes:\n got %q\nwant %q", got, payload)
+		}
+		l, err := aamva.Parse(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.FamilyName != "TREMBLAY-CÔTÉ" || l.FirstName != "HÉLÈNE" || l.City != "QUÉBEC" || l.Jurisdiction[0].Elements[0].Value != "É" {
+			t.Fatalf("names: %+v", l)
+		}
+		if err := l.Check(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+	}
 }
