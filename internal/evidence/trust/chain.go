@@ -12,8 +12,7 @@ import (
 // name (chip's set-of-attributes rule) or have a subjectKeyIdentifier equal
 // to ds's authorityKeyIdentifier; a candidate is accepted only if it
 // verifies ds's signature and was valid at ds's notBefore (a CSCA must be
-// valid when it issues, ICAO 9303 part 12). ds itself must be valid at at.
-// The candidate must also be allowed to issue certificates (see mayIssue).
+// valid when it issues, ICAO 9303 part 12). The candidate must also be allowed to issue certificates (see mayIssue).
 // A chained DS must then allow digitalSignature if it has a keyUsage
 // extension, must not be on a verified CRL of the issuing CSCA's key
 // (AddCRL), and must be valid at at, checked in that order. Failures are
