@@ -26,7 +26,7 @@
 // The bytes are returned as the symbol carries them; no character set is applied. A symbol written
 // without an ECI carries ISO 8859-1 by default (ZXingWriter converts its UTF-8 argument to ISO 8859-1
 // unless given -encoding UTF8, which adds ECI 26 and keeps UTF-8); a symbol with ECI 26 carries
-// UTF-8. Package aamva decides what it accepts.
+// UTF-8. Package aamva decides how to read them (UTF-8 when valid, else ISO 8859-1).
 //
 // Limits measured with 1.4.0: a symbol skewed by up to about 4 degrees, or turned by a quarter or
 // half turn, is read; from about 5 degrees of skew many are not, so the capture page should ask for
