@@ -28,7 +28,8 @@ func DecodePDF417(ctx context.Context, img []byte) ([]byte, error) {
 
 // DecodePDF417 returns the bytes carried by the one PDF417 symbol in img, exactly as encoded: no
 // character set conversion, no trimming. Other symbologies in the image are ignored; no PDF417
-// symbol is ErrNotFound and more than one is ErrMultiple. Errors are *Error values.
+// symbol is ErrNotFound and more than one is ErrMultiple (so is Macro PDF417, a payload split across
+// symbols, which AAMVA does not use). Errors are *Error values.
 func (r Reader) DecodePDF417(ctx context.Context, img []byte) ([]byte, error) {
 	if err := checkImage(img); err != nil {
 		return nil, err
@@ -102,8 +103,11 @@ func (r Reader) run(ctx context.Context, prog, file string) ([]byte, error) {
 	stdout.max, stderr.max = maxOutput+1, 4096
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, errf(ErrDecoder, fmt.Sprintf("no answer within %s", timeout))
+	}
+	if ctx.Err() != nil {
+		return nil, errf(ErrDecoder, "cancelled")
 	}
 	if err != nil {
 		var ee *exec.ExitError

@@ -10,6 +10,7 @@ import (
 	"image/draw"
 	"image/gif"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +173,20 @@ func bombPNG(t testing.TB, w, h int) []byte {
 	crc := crc32.ChecksumIEEE(ihdr[4:21])
 	ihdr[21], ihdr[22], ihdr[23], ihdr[24] = byte(crc>>24), byte(crc>>16), byte(crc>>8), byte(crc)
 	return full
+}
+
+// A caller that gives up (the request ended) stops the decoder.
+func TestDecodeCancelled(t *testing.T) {
+	needTool(t, "ZXingReader")
+	script := filepath.Join(t.TempDir(), "slow")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nexec sleep 30\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Reader{Path: script}.DecodePDF417(ctx, encodePNG(t, renderGo(t, []byte("X"), 3)))
+	if !errors.Is(err, ErrDecoder) || !strings.Contains(err.Error(), "cancelled") || time.Since(start) > 10*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
 }
