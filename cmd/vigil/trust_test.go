@@ -37,10 +37,10 @@ func realFile(t *testing.T, name string) string {
 	return p
 }
 
-func trustRun(args ...string) (error, string, string) {
+func trustRun(args ...string) (stdout, stderr string, err error) {
 	var out, errb bytes.Buffer
-	err := runTrust(args, &out, &errb, trustTime)
-	return err, out.String(), errb.String()
+	err = runTrust(args, &out, &errb, trustTime)
+	return out.String(), errb.String(), err
 }
 
 func dirNames(t *testing.T, dir string) []string {
@@ -61,7 +61,7 @@ func TestTrustImportAndList(t *testing.T) {
 	nlCert, nlML := realFile(t, "NL_ROOT_CA.cer"), realFile(t, "NL_ML_2026-07-22.ml")
 	dir := filepath.Join(t.TempDir(), "trust")
 	// Lists before their anchors on the command line: certificates load first.
-	err, out, errs := trustRun("import", "--dir", dir, deML, nlML, deCert, nlCert)
+	out, errs, err := trustRun("import", "--dir", dir, deML, nlML, deCert, nlCert)
 	if err != nil {
 		t.Fatalf("import: %v\n%s%s", err, out, errs)
 	}
@@ -83,17 +83,17 @@ func TestTrustImportAndList(t *testing.T) {
 		t.Fatalf("import output:\n%s", out)
 	}
 	// Importing again copies nothing.
-	err, out, _ = trustRun("import", "--dir", dir, deCert, deML)
+	out, _, err = trustRun("import", "--dir", dir, deCert, deML)
 	if err != nil || strings.Count(out, "already present") != 2 || len(dirNames(t, dir)) != 4 {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
 
-	err, out, _ = trustRun("list", "--dir", dir)
+	out, _, err = trustRun("list", "--dir", dir)
 	if err != nil || !regexp.MustCompile(`(?m)^627 CSCAs from \d+ countries$`).MatchString(out) ||
 		!strings.Contains(out, "EC brainpoolP") || !strings.HasPrefix(out, "COUNTRY") {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
-	err, out, _ = trustRun("list", "--dir", dir, "--country", "nl", "--output", "json")
+	out, _, err = trustRun("list", "--dir", dir, "--country", "nl", "--output", "json")
 	var rows []listRow
 	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
 		t.Fatalf("list json: %v\n%s", err, out)
@@ -123,7 +123,7 @@ func TestTrustImportRefused(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "trust")
-			err, out, errs := trustRun(append([]string{"import", "--dir", dir}, tc.files...)...)
+			out, errs, err := trustRun(append([]string{"import", "--dir", dir}, tc.files...)...)
 			if !errors.Is(err, errReported) {
 				t.Fatalf("want a reported failure, got %v", err)
 			}
@@ -155,7 +155,7 @@ func TestTrustBrokenDir(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "stray.bin"), []byte{0x30, 0x00}, 0o600)
 	for _, args := range [][]string{{"import", "--dir", dir, deCert}, {"list", "--dir", dir}} {
-		err, _, _ := trustRun(args...)
+		_, _, err := trustRun(args...)
 		if err == nil || !strings.Contains(err.Error(), "does not load") || !strings.Contains(err.Error(), "stray.bin") {
 			t.Fatalf("%v: %v", args, err)
 		}
@@ -195,13 +195,13 @@ func TestTrustCRL(t *testing.T) {
 	os.WriteFile(crlPath, crl, 0o600)
 	dir := filepath.Join(t.TempDir(), "trust")
 	// The CRL alone is refused: no trusted CSCA signed it.
-	if err, _, errs := trustRun("import", "--dir", dir, crlPath); !errors.Is(err, errReported) || !strings.Contains(errs, "crl-rejected") {
+	if _, errs, err := trustRun("import", "--dir", dir, crlPath); !errors.Is(err, errReported) || !strings.Contains(errs, "crl-rejected") {
 		t.Fatalf("lone CRL: %v %s", err, errs)
 	}
-	if err, out, errs := trustRun("import", "--dir", dir, crlPath, certPath); err != nil || !strings.Contains(out, "CRL of a UT CSCA") {
+	if out, errs, err := trustRun("import", "--dir", dir, crlPath, certPath); err != nil || !strings.Contains(out, "CRL of a UT CSCA") {
 		t.Fatalf("import: %v\n%s%s", err, out, errs)
 	}
-	err, out, _ := trustRun("list", "--dir", dir, "--country", "UT")
+	out, _, err := trustRun("list", "--dir", dir, "--country", "UT")
 	if err != nil || !strings.Contains(out, "1 revoked") || !strings.Contains(out, "1 CSCAs from 1 countries") {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
