@@ -21,18 +21,23 @@ const (
 	AANotSupported = "not-supported" // the SOD lists no DG15: the chip has no AA key
 )
 
-// Check names, in the order they appear in Report.Checks. Data group hash
-// checks are named "dg-hash:DG<n>", one per provided data group.
+// Check names. Report.Checks holds them in this order: com (only when EF.COM
+// was given), sod, sod-signature, ds-chain, one "dg-hash:DG<n>" per provided
+// data group in number order, dg1, mrz-cross-check, dg2, aa.
 const (
-	CheckCOM          = "com"
-	CheckSOD          = "sod"
-	CheckSignature    = "sod-signature"
-	CheckChain        = "ds-chain"
-	CheckDG1          = "dg1"
-	CheckMRZ          = "mrz-cross-check"
-	CheckDG2          = "dg2"
-	CheckAA           = "aa"
-	checkHashPrefix   = "dg-hash:"
+	CheckCOM        = "com"
+	CheckSOD        = "sod"
+	CheckSignature  = "sod-signature"
+	CheckChain      = "ds-chain"
+	CheckDG1        = "dg1"
+	CheckMRZ        = "mrz-cross-check"
+	CheckDG2        = "dg2"
+	CheckAA         = "aa"
+	checkHashPrefix = "dg-hash:"
+)
+
+// Details of skipped checks.
+const (
 	skippedNoSOD      = "not checked: the SOD did not parse"
 	skippedNoPrinted  = "not checked: no printed MRZ given"
 	skippedNoDocument = "not checked: DG1 did not parse"

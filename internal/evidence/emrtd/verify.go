@@ -47,7 +47,8 @@ type Input struct {
 // Verify performs passive authentication (and active authentication when
 // a challenge and response are given) and returns the report. now is the
 // time the Document Signer must be valid at and resolves MRZ years. tr may
-// be nil: the chain check then fails with csca-unknown. Verify never
+// be nil (an untyped nil, not a nil *trust.Store): the chain check then
+// fails with csca-unknown. Verify never
 // panics on malformed input and every failure is fail-closed.
 func Verify(in Input, tr Trust, now time.Time) *Report {
 	v := &verification{in: in, tr: tr, now: now, r: &Report{Reasons: []string{}}}
