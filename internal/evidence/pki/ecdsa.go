@@ -22,7 +22,7 @@ type ECPublicKey struct {
 // NewECPublicKey checks that (x, y) is a point of the curve other than
 // infinity (the affine form excludes it) and returns the key.
 func NewECPublicKey(c *Curve, x, y *big.Int) (*ECPublicKey, error) {
-	if c == nil || !c.IsOnCurve(x, y) {
+	if c == nil || !c.complete() || !c.IsOnCurve(x, y) {
 		return nil, errors.New("pki: EC public point not on curve")
 	}
 	// Unless the cofactor is known to be 1, a point on the curve can lie

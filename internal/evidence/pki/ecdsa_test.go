@@ -341,4 +341,7 @@ func TestNewECPublicKeyRejectsOffCurve(t *testing.T) {
 	if _, err := NewECPublicKey(c, new(big.Int), new(big.Int)); err == nil {
 		t.Error("(0,0) accepted")
 	}
+	if _, err := NewECPublicKey(&Curve{P: c.P}, c.Gx, c.Gy); err == nil {
+		t.Error("incomplete curve accepted")
+	}
 }
