@@ -34,11 +34,11 @@ Trust (--trust, repeatable; files or directories, recognised by content):
   - CSCA master lists (.ml) are verified first: give the publisher's own CSCA
     certificate as well (for example DE_ROOT_CA_CSCA07.cer beside the German list).
   - CRLs are applied to revoke Document Signers.
-  Master lists: Germany's from the BSI ("CSCA Masterliste",
-  https://www.bsi.bund.de/dok/CSCA-Masterliste), the Netherlands' from
-  https://www.npkd.nl/masterlist.html, everyone's from the ICAO PKD
-  (https://download.pkd.icao.int/). Without --trust the chain check fails with
-  csca-unknown.
+  Master lists: Germany's BSI publishes one (search bsi.bund.de for "CSCA
+  Masterliste"; its signer's CSCA is the German CSCA), the Netherlands at
+  https://www.npkd.nl/masterlist.html, and ICAO PKD participants' lists are at
+  https://download.pkd.icao.int/. Master list signers must be valid at --at.
+  Without --trust the chain check fails with csca-unknown.
 
 Active authentication: --challenge is the 8-byte challenge (hex) sent in INTERNAL
 AUTHENTICATE and --aa-response the file with the chip's answer; DG15 (and DG14 for
@@ -66,7 +66,7 @@ func cmdChip(args []string, stdout, stderr io.Writer) error {
 	mrzPath := fs.String("mrz-file", "", "text file with the MRZ printed on the document (2 or 3 lines)")
 	challengeHex := fs.String("challenge", "", "active authentication challenge, 8 bytes in `hex`")
 	aaPath := fs.String("aa-response", "", "file with the chip's active authentication response")
-	atFlag := fs.String("at", "", "verify as of this `date` (YYYY-MM-DD, UTC midnight) instead of now")
+	atFlag := fs.String("at", "", "verify as of this `date` (YYYY-MM-DD, UTC midnight) instead of now: the Document Signer and master list signers must be valid then")
 	output := fs.String("output", "text", "output format: text or json")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
