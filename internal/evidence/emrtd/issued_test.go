@@ -110,6 +110,9 @@ func TestVerifyIssuedChips(t *testing.T) {
 				c.answer(t, in, []byte("87654321"))
 				in.Challenge = challenge
 			}, pa: true, aa: AAFailed, reasons: []string{"aa-signature-invalid"}},
+		{name: "AA challenge of 4 bytes", doc: chiptest.DocumentOptions{Portrait: face, AA: chiptest.AARSA},
+			edit: func(t *testing.T, c issued, in *Input) { c.answer(t, in, challenge); in.Challenge = challenge[:4] },
+			pa:   true, aa: AAFailed, reasons: []string{"aa-challenge-invalid"}},
 		{name: "AA answered but DG15 withheld", doc: chiptest.DocumentOptions{Portrait: face, AA: chiptest.AARSA},
 			edit: func(t *testing.T, c issued, in *Input) { c.answer(t, in, challenge); delete(in.DataGroups, 15) },
 			pa:   true, aa: AAFailed, reasons: []string{ReasonDG15Missing}},
