@@ -1,6 +1,8 @@
 package pki
 
 import (
+	"bytes"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -37,6 +39,30 @@ func TestScalarMultRFCVectors(t *testing.T) {
 		wx, wy, err := decodePoint(c, want)
 		if err != nil || !ok || x.Cmp(wx) != 0 || y.Cmp(wy) != 0 {
 			t.Errorf("d=%s: got (%x, %x), err %v", tc.d, x, y, err)
+		}
+	}
+}
+
+// scalarMult on the NIST curves in general form must give the public keys
+// crypto/ecdh computes for the same private scalars.
+func TestScalarMultAgreesWithECDH(t *testing.T) {
+	for _, tc := range []struct {
+		ec  ecdh.Curve
+		std elliptic.Curve
+	}{{ecdh.P256(), elliptic.P256()}, {ecdh.P384(), elliptic.P384()}, {ecdh.P521(), elliptic.P521()}} {
+		c := fromStd(tc.std)
+		for range 8 {
+			priv, err := tc.ec.GenerateKey(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, y, ok := c.scalarMult(c.Gx, c.Gy, new(big.Int).SetBytes(priv.Bytes()))
+			if !ok {
+				t.Fatalf("%s: d·G is infinity", c.Name)
+			}
+			if want := priv.PublicKey().Bytes(); !bytes.Equal(encodePoint(c, x, y), want) {
+				t.Fatalf("%s: d·G = %x, crypto/ecdh says %x", c.Name, encodePoint(c, x, y), want)
+			}
 		}
 	}
 }
