@@ -30,10 +30,10 @@ func chipTestPath(t *testing.T, rel string) string {
 	return p
 }
 
-func runChip(args ...string) (error, string, string) {
+func runChip(args ...string) (stdout, stderr string, err error) {
 	var out, errb bytes.Buffer
-	err := cmdChip(args, &out, &errb)
-	return err, out.String(), errb.String()
+	err = cmdChip(args, &out, &errb)
+	return out.String(), errb.String(), err
 }
 
 // exitOf maps cmdChip's error to the status run would return.
@@ -84,7 +84,7 @@ func TestChipVerifyRealData(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err, out, errs := runChip(tc.args...)
+			out, errs, err := runChip(tc.args...)
 			t.Log("\n" + out)
 			if exitOf(err) != tc.wantCode || !errors.Is(err, errReported) {
 				t.Fatalf("exit %d (%v), want %d\n%s%s", exitOf(err), err, tc.wantCode, out, errs)
@@ -148,14 +148,14 @@ func TestChipVerifyIssuedChip(t *testing.T) {
 	}
 	aa := []string{"--challenge", hex.EncodeToString(challenge), "--aa-response", write("aa", resp)}
 
-	err, out, errs := runChip(append(args, aa...)...)
+	out, errs, err := runChip(append(args, aa...)...)
 	if err != nil || !strings.Contains(out, "passive authentication passed, active authentication passed: accepted") ||
 		!strings.Contains(out, "ok   mrz-cross-check") || !strings.Contains(out, "face 1: image/jpeg") {
 		t.Fatalf("exit %d (%v)\n%s%s", exitOf(err), err, out, errs)
 	}
 
 	// JSON output of the same reading, without active authentication.
-	err, out, _ = runChip(append(args, "--output", "json")...)
+	out, _, err = runChip(append(args, "--output", "json")...)
 	var rep struct {
 		Accept      bool     `json:"accept"`
 		PassiveAuth bool     `json:"passive_auth"`
@@ -173,7 +173,7 @@ func TestChipVerifyIssuedChip(t *testing.T) {
 	// A response to another challenge: passive authentication holds, the
 	// reading is refused.
 	aa[1] = hex.EncodeToString([]byte("another!"))
-	err, out, _ = runChip(append(args, aa...)...)
+	out, _, err = runChip(append(args, aa...)...)
 	if exitOf(err) != 1 || !strings.Contains(out, "passive authentication passed, active authentication failed: refused (aa-signature-invalid)") {
 		t.Fatalf("wrong challenge: exit %d\n%s", exitOf(err), out)
 	}
@@ -205,7 +205,7 @@ func TestChipVerifyUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err, out, errs := runChip(tc.args...)
+			out, errs, err := runChip(tc.args...)
 			all := out + errs
 			if err != nil {
 				all += err.Error()
