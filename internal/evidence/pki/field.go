@@ -171,8 +171,9 @@ func (f *field) neg(z, x *fe) {
 	f.sub(z, &zero, x)
 }
 
-// inv sets z = x⁻¹ (Montgomery form in and out); x must not be zero.
-// math/big's binary GCD is far faster here than Fermat's exponentiation.
+// inv sets z = x⁻¹ (Montgomery form in and out), and 0 for x = 0. Inversions
+// are rare (a few per verification); math/big's extended GCD is much faster
+// than Fermat's x^(p-2), which would cost hundreds of multiplications.
 func (f *field) inv(z, x *fe) {
 	v := f.store(x)
 	v.ModInverse(v, f.pBig)
