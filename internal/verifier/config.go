@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/evidence/emrtd"
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
+	"github.com/vigil-gw/vigil/internal/evidence/trust"
 	"github.com/vigil-gw/vigil/internal/keys"
 	"github.com/vigil-gw/vigil/internal/mail"
 	"github.com/vigil-gw/vigil/internal/oidcop"
@@ -61,6 +63,9 @@ type Config struct {
 	// gateway's login_hint: assertion), so the document's name is compared
 	// with the account's. Nil: a signed login_hint is refused.
 	Hints HintVerifier
+	// Trust holds the CSCAs whose chips are accepted (internal/evidence/trust).
+	// Nil: the chip rung (RungChip) is not offered.
+	Trust emrtd.Trust
 	// Organization is check_details.organization in verified_claims.
 	Organization string
 	// EvidenceRetention is how long sealed images are kept (default 30
@@ -92,6 +97,11 @@ func (c Config) check() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	// A nil *trust.Store in the interface would offer the chip rung and
+	// then fail every reading: treat it as no trust store.
+	if ts, ok := c.Trust.(*trust.Store); ok && ts == nil {
+		c.Trust = nil
 	}
 	if c.Organization == "" {
 		c.Organization = "Vigil"

@@ -29,19 +29,26 @@ var (
 	errStepOrder       = &userError{status: http.StatusConflict, title: "Not yet", msg: "Finish the earlier steps first.", reason: "step-order"}
 )
 
+// documentOpen reports whether the document may be (re)photographed: once
+// a chip reading matched it, the document is fixed.
+func documentOpen(b *bound) bool {
+	return b.rec.Status == store.VerificationStarted && b.steps.Email != nil &&
+		needsDocument(b.rec.Rung) && !b.steps.Chip.accepted()
+}
+
 func (v *Verifier) documentPage(w http.ResponseWriter, r *http.Request) error {
 	b, err := v.load(r)
 	if err != nil {
 		return err
 	}
-	if b.rec.Status != store.VerificationStarted || b.steps.Email == nil || !needsDocument(b.rec.Rung) {
+	if !documentOpen(b) {
 		return v.redirect(w, r, v.next(b))
 	}
 	return v.renderDocument(w, http.StatusOK, b, nil)
 }
 
 func (v *Verifier) renderDocument(w http.ResponseWriter, status int, b *bound, ue *userError) error {
-	d := pageData{Page: "document", Title: "Photograph your document", ID: b.id, Step: 2, Steps: 3}
+	d := pageData{Page: "document", Title: "Photograph your document", ID: b.id, Step: 2, Steps: stepsFor(b.rec.Rung)}
 	if ue != nil {
 		d.Error, d.Reason = ue.msg, ue.reason
 	}
@@ -55,7 +62,7 @@ func (v *Verifier) documentUpload(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if b.rec.Status != store.VerificationStarted || b.steps.Email == nil || !needsDocument(b.rec.Rung) {
+	if !documentOpen(b) {
 		return errStepOrder
 	}
 	data, ct, err := readUpload(w, r)
@@ -119,11 +126,11 @@ func (v *Verifier) acceptDocument(w http.ResponseWriter, r *http.Request, b *bou
 	if err != nil {
 		return err
 	}
-	return v.pages.render(w, http.StatusOK, pageData{Page: "document-ok", Title: "Check your details", ID: nb.id, Step: 2, Steps: 3, Fields: ds.Fields})
+	return v.pages.render(w, http.StatusOK, pageData{Page: "document-ok", Title: "Check your details", ID: nb.id, Step: 2, Steps: stepsFor(nb.rec.Rung), Fields: ds.Fields, Continue: v.next(nb)})
 }
 
 func (v *Verifier) renderCorrect(w http.ResponseWriter, status int, b *bound, text, msg string) error {
-	return v.pages.render(w, status, pageData{Page: "correct", Title: "Fix the scanned text", ID: b.id, Step: 2, Steps: 3, OCRText: text, Error: msg})
+	return v.pages.render(w, status, pageData{Page: "correct", Title: "Fix the scanned text", ID: b.id, Step: 2, Steps: stepsFor(b.rec.Rung), OCRText: text, Error: msg})
 }
 
 // documentCorrect accepts a typed MRZ within a few edits of the OCR text.
@@ -133,7 +140,7 @@ func (v *Verifier) documentCorrect(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ds := b.steps.Document
-	if b.rec.Status != store.VerificationStarted || ds == nil || ds.OCRText == "" {
+	if !documentOpen(b) || ds == nil || ds.OCRText == "" {
 		return errStepOrder
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

@@ -11,7 +11,8 @@ import (
 
 func (v *Verifier) selfieReady(b *bound) bool {
 	return b.rec.Status == store.VerificationStarted && needsDocument(b.rec.Rung) &&
-		b.steps.Email != nil && b.steps.Document != nil && b.steps.Document.Fields != nil
+		b.steps.Email != nil && b.steps.Document != nil && b.steps.Document.Fields != nil &&
+		(!needsChip(b.rec.Rung) || b.steps.Chip.accepted())
 }
 
 func (v *Verifier) selfiePage(w http.ResponseWriter, r *http.Request) error {
@@ -26,7 +27,7 @@ func (v *Verifier) selfiePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (v *Verifier) renderSelfie(w http.ResponseWriter, status int, b *bound, ue *userError) error {
-	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: 3, Steps: 3}
+	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: stepsFor(b.rec.Rung), Steps: stepsFor(b.rec.Rung)}
 	if ue != nil {
 		d.Error, d.Reason = ue.msg, ue.reason
 	}
@@ -57,7 +58,8 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := v.cfg.Clock()
 	if _, err := v.mutate(r.Context(), b.rec.ID, func(rec *store.Verification, s *steps) error {
-		if rec.Status != store.VerificationStarted || s.Document == nil || s.Document.Fields == nil {
+		if rec.Status != store.VerificationStarted || s.Document == nil || s.Document.Fields == nil ||
+			(needsChip(rec.Rung) && !s.Chip.accepted()) {
 			return errStepOrder
 		}
 		s.Selfie = &selfieStep{EvidenceID: evID, At: now}

@@ -63,6 +63,11 @@ func (v *Verifier) routes() http.Handler {
 	mux.Handle("GET /document", v.handle(v.documentPage))
 	post("/document", v.documentUpload)
 	post("/document/correct", v.documentCorrect)
+	mux.Handle("GET /chip", v.handle(v.chipPage))
+	post("/chip/pair", v.chipPair)
+	// The reader API: bearer-token JSON for the reader app, no cookies.
+	mux.Handle("POST /chip/challenge", v.chipAPI(v.chipChallenge))
+	mux.Handle("POST /chip/upload", v.chipAPI(v.chipUploadHandler))
 	mux.Handle("GET /selfie", v.handle(v.selfiePage))
 	post("/selfie", v.selfieUpload)
 	mux.Handle("GET /status", v.handle(v.status))
@@ -144,6 +149,8 @@ func (v *Verifier) next(b *bound) string {
 		path = "/email"
 	case needsDocument(b.rec.Rung) && (s.Document == nil || s.Document.Fields == nil):
 		path = "/document"
+	case needsChip(b.rec.Rung) && !s.Chip.accepted():
+		path = "/chip"
 	case needsDocument(b.rec.Rung) && s.Selfie == nil:
 		path = "/selfie"
 	}
@@ -152,7 +159,10 @@ func (v *Verifier) next(b *bound) string {
 
 // stepOf numbers the pages for "Step n of m".
 func stepsFor(rung string) int {
-	if needsDocument(rung) {
+	switch {
+	case needsChip(rung):
+		return 4
+	case needsDocument(rung):
 		return 3
 	}
 	return 1

@@ -11,10 +11,17 @@ const (
 	// RungDocumentReview: RungEmail plus an identity document photo with a
 	// valid MRZ and a selfie, compared by a reviewer (IAL2, vri + pvr).
 	RungDocumentReview = "urn:vigil:idv:document-review"
+	// RungChip: RungDocumentReview plus the document's chip read by a
+	// reader app: passive authentication to a trusted CSCA, active
+	// authentication when the chip supports it, and its DG1 equal to the
+	// printed MRZ. The reviewer compares the selfie with the chip's
+	// portrait (IAL2 with the strongest evidence: vcrypt + pvr).
+	RungChip = "urn:vigil:idv:chip"
 )
 
-// Ladder is the supported rungs, lowest first.
-var Ladder = []string{RungEmail, RungDocumentReview}
+// Ladder is every rung, lowest first. A verifier without a CSCA trust store
+// supports all but RungChip (see Verifier.Rungs).
+var Ladder = []string{RungEmail, RungDocumentReview, RungChip}
 
 // amrOTP is the method of every rung: the email one-time code (RFC 8176).
 const amrOTP = "otp"
@@ -22,18 +29,23 @@ const amrOTP = "otp"
 // rank returns the position of acr on the ladder, or -1.
 func rank(acr string) int { return slices.Index(Ladder, acr) }
 
-// pickRung returns the highest requested rung the ladder has, else the
-// lowest rung.
-func pickRung(requested []string) string {
-	best := -1
+// pickRung returns the highest requested rung among the supported ones,
+// else the lowest rung.
+func pickRung(supported, requested []string) string {
+	best := ""
 	for _, a := range requested {
-		best = max(best, rank(a))
+		if slices.Contains(supported, a) && rank(a) > rank(best) {
+			best = a
+		}
 	}
-	if best < 0 {
-		return Ladder[0]
+	if best == "" {
+		return supported[0]
 	}
-	return Ladder[best]
+	return best
 }
 
 // needsDocument reports whether the rung has the document and selfie steps.
 func needsDocument(rung string) bool { return rank(rung) >= rank(RungDocumentReview) }
+
+// needsChip reports whether the rung has the chip step.
+func needsChip(rung string) bool { return rank(rung) >= rank(RungChip) }

@@ -45,6 +45,9 @@ type pageData struct {
 	Reasons    []string
 	Continue   string
 	Refresh    int
+	// The chip page: the pairing token, the reader API URL, and when the
+	// token expires.
+	ChipToken, ChipAPI, ChipExpires string
 }
 
 type pages struct {
@@ -105,6 +108,22 @@ var reasonText = map[string]string{
 	ReasonNameNotCompared: "The reviewer compares the name on your document with your account.",
 	ReasonNameMismatch:    "The name on your document differs from your account's; the reviewer will look at it.",
 	ReasonDocumentExpired: "The document has expired.",
+	// Chip readings (internal/evidence/emrtd reasons and the chip step's).
+	"mrz-mismatch":          "The chip belongs to a different document than the one you photographed.",
+	"aa-required":           "The reader app did not let the chip prove it is genuine (active authentication). Update the app and read the chip again.",
+	"aa-signature-invalid":  "The chip did not prove it is genuine (active authentication failed).",
+	"aa-challenge-unknown":  "The reading answered an old request. Read the chip again.",
+	"dg2-missing":           "The reading did not include the photo stored in the chip. Read the chip again.",
+	"dg1-missing":           "The reading did not include the document data stored in the chip. Read the chip again.",
+	"csca-unknown":          "Documents from this issuer cannot be checked here yet. Contact your IT team.",
+	"ds-not-chained":        "The chip's signature does not lead to its issuing country. The document may not be genuine.",
+	"ds-expired":            "The chip's signing certificate is not valid. Contact your IT team.",
+	"ds-revoked":            "The issuing country has revoked the certificate that signed this chip.",
+	"sod-signature-invalid": "The chip's data is not signed correctly. The document may not be genuine.",
+	"sod-malformed":         "The chip's security data could not be read. Read the chip again.",
+	"ds-key-usage":          "The chip's signing certificate is not meant for documents. The document may not be genuine.",
+	"dg1-malformed":         "The document data stored in the chip could not be read. Read the chip again.",
+	"dg2-malformed":         "The photo stored in the chip could not be read. Read the chip again.",
 }
 
 // explainReason turns a reason code into a sentence; a reviewer's reason
@@ -112,6 +131,10 @@ var reasonText = map[string]string{
 func explainReason(code string) string {
 	if t, ok := reasonText[code]; ok {
 		return t
+	}
+	// Per data group reasons: "dg-hash-mismatch:DG2", "dg-missing-in-sod:DG5".
+	if strings.HasPrefix(code, "dg-hash-mismatch:") || strings.HasPrefix(code, "dg-missing-in-sod:") {
+		return "Data read from the chip differs from what the issuer signed. Read the chip again; if it persists, the document may not be genuine."
 	}
 	return code
 }

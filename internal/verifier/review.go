@@ -32,11 +32,12 @@ func (v *Verifier) Approve(ctx context.Context, id, reviewer, note string) error
 		if rec.Status != store.VerificationReview {
 			return ErrNotInReview
 		}
-		if s.Document == nil || s.Document.Fields == nil || s.Selfie == nil {
+		if s.Document == nil || s.Document.Fields == nil || s.Selfie == nil ||
+			(needsChip(rec.Rung) && !s.Chip.accepted()) {
 			return fmt.Errorf("verifier: approve %s: steps incomplete", id)
 		}
 		now := v.cfg.Clock()
-		p, err := v.person(rec, s.Document, now)
+		p, err := v.person(rec, s.Document, s.Chip, now)
 		if err != nil {
 			return err
 		}
@@ -81,9 +82,16 @@ func (v *Verifier) Evidence(ctx context.Context, evidenceID string) (contentType
 }
 
 // person builds the Person record and its verified_claims from the
-// document step.
-func (v *Verifier) person(rec *store.Verification, ds *documentStep, now time.Time) (*store.Person, error) {
+// document step, or from the chip when it was read: DG1 is signed by the
+// issuing state, the photographed MRZ only matched it.
+func (v *Verifier) person(rec *store.Verification, ds *documentStep, chip *chipStep, now time.Time) (*store.Person, error) {
 	f := ds.Fields
+	checks := []ida.CheckDetail{ida.NewCheck(ida.CheckVRI, v.cfg.Organization, ds.EvidenceID, ds.CheckedAt)}
+	if chip.accepted() {
+		f = chip.Fields
+		checks = append([]ida.CheckDetail{ida.NewCheck(ida.CheckVCrypt, v.cfg.Organization, chip.EvidenceID, chip.CheckedAt)}, checks...)
+	}
+	checks = append(checks, ida.NewCheck(ida.CheckPVR, v.cfg.Organization, rec.ID, now))
 	id, err := v.newID()
 	if err != nil {
 		return nil, err
@@ -108,8 +116,7 @@ func (v *Verifier) person(rec *store.Verification, ds *documentStep, now time.Ti
 		Process(rec.ID).
 		Evidence(ida.NewDocumentEvidence(
 			ida.DocumentDetails{Type: docType, DocumentNumber: f.Number, DateOfExpiry: expiry, Issuer: &ida.Issuer{CountryCode: country}},
-			ida.NewCheck(ida.CheckVRI, v.cfg.Organization, ds.EvidenceID, ds.CheckedAt),
-			ida.NewCheck(ida.CheckPVR, v.cfg.Organization, rec.ID, now),
+			checks...,
 		)).
 		Build(claims)
 	if err != nil {

@@ -25,6 +25,7 @@ type steps struct {
 	EmailPending string        `json:"email_pending,omitempty"`
 	Email        *emailStep    `json:"email,omitempty"`
 	Document     *documentStep `json:"document,omitempty"`
+	Chip         *chipStep     `json:"chip,omitempty"`
 	Selfie       *selfieStep   `json:"selfie,omitempty"`
 	// FinishedAt is when the person finished the last step: auth_time.
 	FinishedAt time.Time `json:"finished_at,omitzero"`

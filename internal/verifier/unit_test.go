@@ -13,18 +13,22 @@ import (
 
 func TestPickRung(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		in   []string
-		want string
+		name      string
+		supported []string
+		in        []string
+		want      string
 	}{
-		{"none", nil, RungEmail},
-		{"unknown only", []string{"urn:other"}, RungEmail},
-		{"email", []string{RungEmail}, RungEmail},
-		{"highest wins", []string{RungEmail, RungDocumentReview}, RungDocumentReview},
-		{"unsupported higher skipped", []string{"urn:vigil:idv:chip-biometric", RungEmail}, RungEmail},
+		{"none", Ladder, nil, RungEmail},
+		{"unknown only", Ladder, []string{"urn:other"}, RungEmail},
+		{"email", Ladder, []string{RungEmail}, RungEmail},
+		{"highest wins", Ladder, []string{RungEmail, RungDocumentReview}, RungDocumentReview},
+		{"chip", Ladder, []string{RungChip, RungEmail}, RungChip},
+		{"unknown higher skipped", Ladder, []string{"urn:vigil:idv:chip-biometric", RungEmail}, RungEmail},
+		{"chip without trust store", Ladder[:2], []string{RungChip, RungDocumentReview}, RungDocumentReview},
+		{"only chip, without trust store", Ladder[:2], []string{RungChip}, RungEmail},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := pickRung(c.in); got != c.want {
+			if got := pickRung(c.supported, c.in); got != c.want {
 				t.Fatalf("pickRung(%v) = %s, want %s", c.in, got, c.want)
 			}
 		})

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vigil-gw/vigil/internal/evidence/dg2"
 	"github.com/vigil-gw/vigil/internal/evidence/email"
 	"github.com/vigil-gw/vigil/internal/evidence/vault"
 	"github.com/vigil-gw/vigil/internal/ida"
@@ -28,6 +30,7 @@ const (
 	purposeOTP      = "vigil verifier email otp v1"
 	purposeDocument = "vigil verifier document key v1"
 	purposeSubject  = "vigil verifier email subject v1"
+	purposeChip     = "vigil verifier chip pairing v1"
 )
 
 // browserCookie binds auth requests to the browser (oidcop.Provider.Bind).
@@ -36,15 +39,21 @@ const browserCookie = "vigil_verifier_browser"
 // Verifier is the identity-verification OpenID Provider. It is an
 // http.Handler for every path below its issuer.
 type Verifier struct {
-	cfg    Config
-	op     *oidcop.Provider
-	db     Store
-	codes  *email.Codes
-	vault  *vault.Vault
-	docKey []byte
-	subKey []byte
-	pages  *pages
-	recent *recentEmails
+	cfg     Config
+	op      *oidcop.Provider
+	db      Store
+	codes   *email.Codes
+	vault   *vault.Vault
+	docKey  []byte
+	subKey  []byte
+	chipKey []byte
+	// rungs are the supported rungs of Ladder, lowest first.
+	rungs []string
+	// portraits decodes JPEG 2000 chip portraits for the reviewer; one
+	// Decoder bounds the decoder processes running at once.
+	portraits dg2.Decoder
+	pages     *pages
+	recent    *recentEmails
 }
 
 var (
@@ -63,7 +72,11 @@ func New(cfg Config) (*Verifier, error) {
 		err = errors.Join(err, derr)
 		return k
 	}
-	v := &Verifier{cfg: cfg, db: cfg.Store, docKey: derive(purposeDocument), subKey: derive(purposeSubject)}
+	v := &Verifier{cfg: cfg, db: cfg.Store, docKey: derive(purposeDocument), subKey: derive(purposeSubject), chipKey: derive(purposeChip)}
+	v.rungs = []string{RungEmail, RungDocumentReview}
+	if cfg.Trust != nil {
+		v.rungs = append(v.rungs, RungChip)
+	}
 	otpKey := derive(purposeOTP)
 	if err != nil {
 		return nil, fmt.Errorf("verifier: %w", err)
@@ -88,7 +101,7 @@ func New(cfg Config) (*Verifier, error) {
 		Authenticator: v, Claims: v, UI: v.routes(),
 		Scopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail},
 		SupportedClaims: supportedClaims,
-		DiscoveryExtras: discoveryExtras(),
+		DiscoveryExtras: discoveryExtras(v.rungs),
 		BrowserCookie:   browserCookie,
 		RequestLifetime: cfg.RequestLifetime,
 		Logger:          cfg.Logger, Clock: cfg.Clock, Rand: cfg.Rand,
@@ -113,15 +126,22 @@ var supportedClaims = []string{
 	"email", "email_verified", "verified_claims",
 }
 
-func discoveryExtras() map[string]any {
+// Rungs returns the acr values this verifier supports, lowest first.
+func (v *Verifier) Rungs() []string { return slices.Clone(v.rungs) }
+
+func discoveryExtras(rungs []string) map[string]any {
+	methods := []string{ida.CheckVRI, ida.CheckPVR}
+	if slices.Contains(rungs, RungChip) {
+		methods = append(methods, ida.CheckVCrypt)
+	}
 	return map[string]any{
 		"trust_frameworks_supported":          []string{ida.TrustFrameworkNIST80063A},
 		"evidence_supported":                  []string{ida.EvidenceDocument},
 		"documents_supported":                 []string{ida.DocumentPassport, ida.DocumentIDCard},
-		"documents_check_methods_supported":   []string{ida.CheckVRI, ida.CheckPVR},
+		"documents_check_methods_supported":   methods,
 		"claims_in_verified_claims_supported": []string{"given_name", "family_name", "birthdate", "nationalities"},
 		"claims_parameter_supported":          true,
-		"acr_values_supported":                Ladder,
+		"acr_values_supported":                rungs,
 	}
 }
 
@@ -159,7 +179,7 @@ func (v *Verifier) Begin(ctx context.Context, req oidcop.Request) (string, error
 	}
 	rec := &store.Verification{
 		ID: id, AuthRequestID: req.ID, ClientID: req.ClientID,
-		Rung: pickRung(req.ACRValues), Status: store.VerificationStarted,
+		Rung: pickRung(v.rungs, req.ACRValues), Status: store.VerificationStarted,
 		ClaimedEmail: who.email, ClaimedName: who.name,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(v.cfg.VerificationLifetime),
 	}

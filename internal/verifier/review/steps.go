@@ -18,6 +18,7 @@ const maxSteps = 64 << 10
 type Steps struct {
 	Email      *EmailStep    `json:"email,omitempty"`
 	Document   *DocumentStep `json:"document,omitempty"`
+	Chip       *ChipStep     `json:"chip,omitempty"`
 	Selfie     *SelfieStep   `json:"selfie,omitempty"`
 	FinishedAt time.Time     `json:"finished_at,omitzero"`
 }
@@ -52,6 +53,22 @@ type DocumentFields struct {
 	BirthDate    string   `json:"birth_date,omitempty"`
 	Expiry       string   `json:"expiry"`
 	Sex          string   `json:"sex"`
+}
+
+// ChipStep is the document chip's reading once accepted: passive
+// authentication chained to CSCA, DG1 equal to the photographed MRZ, and
+// the active authentication outcome ("passed", or "not-supported" for a
+// chip without an AA key). Fields is nil until a reading was accepted;
+// Attempts counts refused readings.
+type ChipStep struct {
+	EvidenceID string          `json:"evidence_id,omitempty"`
+	PortraitID string          `json:"portrait_id,omitempty"`
+	Fields     *DocumentFields `json:"fields,omitempty"`
+	ActiveAuth string          `json:"active_auth,omitempty"`
+	DSCountry  string          `json:"ds_country,omitempty"`
+	CSCA       string          `json:"csca,omitempty"`
+	CheckedAt  time.Time       `json:"checked_at,omitzero"`
+	Attempts   int             `json:"attempts,omitempty"`
 }
 
 // SelfieStep is the selfie's evidence.
