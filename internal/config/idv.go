@@ -48,6 +48,11 @@ type IDV struct {
 	// Review serves the reviewers' queue on a private address, to be put
 	// behind the gateway as an app.
 	Review IDVReview `yaml:"review"`
+	// Trust lists the CSCA trust files or directories (certificates, ICAO
+	// master lists, CRLs; `vigil trust import` maintains such a
+	// directory). With at least one, the chip rung urn:vigil:idv:chip is
+	// offered; a file that fails verification stops the start.
+	Trust []string `yaml:"trust"`
 }
 
 // IDVClient is a relying party registered at the verifier.
@@ -181,6 +186,11 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 	for i, d := range v.AllowedEmailDomains {
 		if !hostRE.MatchString(strings.ToLower(d)) || !strings.Contains(d, ".") {
 			p.add(fmt.Sprintf("idv.allowed_email_domains[%d]", i), "%q is not a domain", d)
+		}
+	}
+	for i, t := range v.Trust {
+		if strings.TrimSpace(t) == "" {
+			p.add(fmt.Sprintf("idv.trust[%d]", i), "empty path")
 		}
 	}
 	if v.EvidenceRetention.D() < time.Hour {

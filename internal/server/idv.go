@@ -8,10 +8,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/assertion"
 	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/evidence/emrtd"
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
+	"github.com/vigil-gw/vigil/internal/evidence/trust"
 	"github.com/vigil-gw/vigil/internal/mail"
 	"github.com/vigil-gw/vigil/internal/oidcop"
 	"github.com/vigil-gw/vigil/internal/opkeys"
@@ -90,12 +93,39 @@ func newIDV(ctx context.Context, cfg *config.Config, s *Server, gateway string) 
 		return nil, fmt.Errorf("idv signing keys: %w", err)
 	}
 	s.opKeys = ring
+	var chipTrust emrtd.Trust
+	if len(c.Trust) > 0 {
+		ts, err := loadTrust(c.Trust, s.opts.Clock(), log)
+		if err != nil {
+			return nil, err
+		}
+		chipTrust = ts
+	}
 	return verifier.New(verifier.Config{
+		Trust:  chipTrust,
 		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization, Keys: ring,
 		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),
 		Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
 	})
+}
+
+// loadTrust reads the CSCA trust files. Any file that fails verification
+// stops the start: a trust store silently missing a country would refuse
+// its citizens, one holding an unverified list would trust anyone.
+func loadTrust(paths []string, now time.Time, log *slog.Logger) (*trust.Store, error) {
+	ts := trust.NewStore()
+	sum, err := ts.LoadFiles(paths, now)
+	if err != nil {
+		return nil, fmt.Errorf("idv.trust: %w", err)
+	}
+	countries := map[string]bool{}
+	for _, c := range ts.List() {
+		countries[c.Country] = true
+	}
+	log.Info("idv: chip trust loaded", "cscas", len(ts.List()), "countries", len(countries),
+		"master_lists", sum.MasterLists, "crls", sum.CRLs)
+	return ts, nil
 }
 
 // idvMount returns the path prefix under which the gateway's own listener
