@@ -24,6 +24,11 @@ Usage:
   vigil config check FILE           validate a configuration file and compile its policies
   vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]
                                     explain the decision for an identity
+  vigil trust import|list --dir DIR ...
+                                    manage passport chip trust anchors (CSCAs, master lists, CRLs)
+  vigil chip verify --sod FILE [--dg N=FILE ...] [--trust PATH ...]
+                                    verify a passport/ID card chip read offline (passive + active authentication)
+  vigil aamva parse FILE            read and check a US/Canadian driver licence barcode (payload or image)
   vigil version                     print the version
 
 Run "vigil COMMAND --help" for a command's flags.
@@ -54,6 +59,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout, stderr)
 	case "policy":
 		err = cmdPolicy(args[1:], stdout, stderr)
+	case "trust":
+		err = cmdTrust(args[1:], stdout, stderr)
+	case "chip":
+		err = cmdChip(args[1:], stdout, stderr)
+	case "aamva":
+		err = cmdAAMVA(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil", version)
 		return 0
