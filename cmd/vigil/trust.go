@@ -227,7 +227,7 @@ func cscaCount(all []trust.CSCA) string {
 	for _, c := range all {
 		countries[c.Country] = true
 	}
-	return fmt.Sprintf("%d CSCAs from %d countries", len(all), len(countries))
+	return fmt.Sprintf("%s from %s", plural(len(all), "CSCA", "CSCAs"), plural(len(countries), "country", "countries"))
 }
 
 // listRow is the JSON form of one CSCA.
@@ -306,4 +306,12 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

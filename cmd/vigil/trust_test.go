@@ -202,7 +202,7 @@ func TestTrustCRL(t *testing.T) {
 		t.Fatalf("import: %v\n%s%s", err, out, errs)
 	}
 	out, _, err := trustRun("list", "--dir", dir, "--country", "UT")
-	if err != nil || !strings.Contains(out, "1 revoked") || !strings.Contains(out, "1 CSCAs from 1 countries") {
+	if err != nil || !strings.Contains(out, "1 revoked") || !strings.Contains(out, "1 CSCA from 1 country") {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
 }
