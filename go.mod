@@ -27,6 +27,8 @@ require (
 	golang.org/x/crypto v0.58.0
 )
 
+require github.com/esimov/pigo v1.4.6
+
 require (
 	cel.dev/expr v0.25.1 // indirect
 	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect

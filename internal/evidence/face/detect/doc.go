@@ -1,0 +1,53 @@
+// Package detect finds faces in a photo, locates five landmarks on each (the
+// two pupils, the nose and the mouth corners), estimates a rough head pose,
+// and cuts out the aligned 150x150 face chip that the face descriptor network
+// (package facenet) takes. It is the first step of selfie-to-portrait
+// matching and of the liveness prompts.
+//
+// It is pure Go on github.com/esimov/pigo v1.4.6: pigo's "facefinder" face
+// cascade (pixel-intensity-comparison trees, Markuš et al. 2013), its "puploc"
+// pupil cascade and two of its landmark cascades (lp93, bottom of the nose;
+// lp84, mouth corner). The cascade files are copied into cascade/ and
+// embedded (see cascade/README.md for provenance and licence).
+//
+// # What it finds, and what it does not
+//
+// Pigo's cascade was trained on frontal faces. It finds faces turned up to
+// about 30-40 degrees sideways or up and down; beyond that it loses them.
+// In-plane tilt is handled by scanning at several angles (upright, +-15 and
+// +-30 degrees by default). It does not find faces much smaller than 24
+// pixels; Detect ignores faces below Options.MinFaceSize (80 pixels) and says
+// face-too-small when those are all there is. It is weaker than a neural
+// detector on hard light, heavy occlusion (masks, hands), and very tight
+// crops; the latter is handled by padding the image before the scan.
+// Decisions that matter are made on the face chip by the descriptor, not
+// here: a false face found here fails the match.
+//
+// The landmarks come from cascades that always return a point. Face.
+// LandmarkConfidence scores how well the five points fit a face's geometry;
+// callers that need landmarks (Align, pose) should want it high. The pupil
+// and landmark cascades start from pigo's random perturbations (math/rand's
+// global source, which pigo does not let us seed), so the same image gives
+// landmarks that differ by up to a pixel or two between runs; face boxes are
+// exact. Align is deterministic for a given Face.
+//
+// Pose (yaw, pitch, roll) is a geometric estimate from the five points: roll
+// is good to a degree or two, yaw and pitch to 10 degrees or worse; enough
+// to tell "turned left" from "straight", no more (see Pose).
+//
+// Eye openness is not available: pigo's cascades locate pupils, eye corners
+// and eyebrows but carry no eyelid points and no open/closed classifier, and
+// the pupil cascade returns a point whether or not the eye is open. Liveness
+// needs another signal for blinks.
+//
+// # Errors
+//
+// Failures carry a stable Reason (face-none, face-multiple, face-too-small,
+// image-too-large, image-malformed) with user-facing text (Reason.Message);
+// Error.Detail is for logs and names sizes and limits, never image content.
+// DecodeLimited enforces byte and pixel limits before decoding and accepts
+// JPEG and PNG only. Bad input is an error, never a panic (FuzzDecodeDetect).
+//
+// The package does no I/O beyond the reader DecodeLimited is given, keeps no
+// state but the read-only cascades, and is safe for concurrent use.
+package detect
