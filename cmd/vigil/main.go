@@ -29,6 +29,8 @@ Usage:
   vigil chip verify --sod FILE [--dg N=FILE ...] [--trust PATH ...]
                                     verify a passport/ID card chip read offline (passive + active authentication)
   vigil aamva parse FILE            read and check a US/Canadian driver licence barcode (payload or image)
+  vigil face compare IMAGE_A IMAGE_B
+                                    compare the faces in two images (distance, threshold, decision)
   vigil version                     print the version
 
 Run "vigil COMMAND --help" for a command's flags.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdChip(args[1:], stdout, stderr)
 	case "aamva":
 		err = cmdAAMVA(args[1:], stdout, stderr)
+	case "face":
+		err = cmdFace(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil", version)
 		return 0

@@ -1,0 +1,138 @@
+package face
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/vigil-gw/vigil/internal/evidence/face/detect"
+	"github.com/vigil-gw/vigil/internal/evidence/face/facenet"
+)
+
+// Defaults. DefaultThreshold is the distance dlib and face-api.js use for
+// "same person" (0.6); on the test faces it separates genuine from impostor
+// pairs with room on both sides (docs/face-match.md, recomputed by
+// TestEvaluation). DefaultMargin makes the band around it a person decides.
+const (
+	DefaultThreshold = 0.6
+	DefaultMargin    = 0.05
+	DefaultMaxBytes  = 10 << 20
+	DefaultMaxPixels = 40 << 20
+	// ChipSize is the aligned face the descriptor net takes.
+	ChipSize = 150
+)
+
+// Config configures a Matcher. Net is required (facenet.LoadEmbedded).
+type Config struct {
+	Net       *facenet.Net
+	Detect    detect.Options
+	Threshold float32
+	Margin    float32
+	MaxBytes  int64
+	MaxPixels int
+}
+
+// Matcher describes faces and compares them. It is safe for concurrent use.
+type Matcher struct{ cfg Config }
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Matcher, error) {
+	if cfg.Net == nil {
+		return nil, errors.New("face: a descriptor net is required")
+	}
+	if cfg.Threshold == 0 {
+		cfg.Threshold = DefaultThreshold
+	}
+	if cfg.Margin == 0 {
+		cfg.Margin = DefaultMargin
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.MaxPixels == 0 {
+		cfg.MaxPixels = DefaultMaxPixels
+	}
+	switch {
+	case cfg.Threshold <= 0 || cfg.Threshold >= 2:
+		return nil, fmt.Errorf("face: threshold %v out of (0, 2)", cfg.Threshold)
+	case cfg.Margin < 0 || cfg.Margin >= cfg.Threshold:
+		return nil, fmt.Errorf("face: margin %v out of [0, threshold)", cfg.Margin)
+	case cfg.MaxBytes < 0 || cfg.MaxPixels < 0:
+		return nil, errors.New("face: negative image limits")
+	}
+	return &Matcher{cfg: cfg}, nil
+}
+
+// Threshold returns the decision threshold and the borderline margin.
+func (m *Matcher) Threshold() (threshold, margin float32) { return m.cfg.Threshold, m.cfg.Margin }
+
+// Probe is one described face.
+type Probe struct {
+	Face       detect.Face
+	Descriptor [facenet.Dimensions]float32
+}
+
+// Describe decodes an image (JPEG or PNG, within the size limits, checked
+// before decoding), finds exactly one usable face and describes it. Errors
+// are *detect.Error with a reason and a message for people, or a facenet
+// error.
+func (m *Matcher) Describe(img []byte) (*Probe, error) {
+	im, err := detect.DecodeLimited(bytes.NewReader(img), m.cfg.MaxBytes, m.cfg.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	return m.DescribeImage(im)
+}
+
+// DescribeImage is Describe for a decoded image.
+func (m *Matcher) DescribeImage(im image.Image) (*Probe, error) {
+	faces, err := detect.Detect(im, m.cfg.Detect)
+	if err != nil {
+		return nil, err
+	}
+	if len(faces) != 1 {
+		// Detect enforces one face unless Options.Multiple is set.
+		return nil, detect.ErrMultiple
+	}
+	chip := detect.Align(im, faces[0], ChipSize)
+	d, err := m.cfg.Net.Descriptor(chip)
+	if err != nil {
+		return nil, err
+	}
+	return &Probe{Face: faces[0], Descriptor: d}, nil
+}
+
+// Decision is the outcome of a comparison.
+type Decision string
+
+const (
+	Match      Decision = "match"
+	NoMatch    Decision = "no-match"
+	Borderline Decision = "borderline" // within Margin of Threshold: a person decides
+)
+
+// Result is a comparison with the numbers behind it, for the evidence
+// record and the reviewer.
+type Result struct {
+	Distance  float32  `json:"distance"`
+	Threshold float32  `json:"threshold"`
+	Margin    float32  `json:"margin"`
+	Decision  Decision `json:"decision"`
+}
+
+// Compare decides whether two probes show the same person.
+func (m *Matcher) Compare(a, b *Probe) Result {
+	d := facenet.Distance(a.Descriptor, b.Descriptor)
+	return Result{Distance: d, Threshold: m.cfg.Threshold, Margin: m.cfg.Margin, Decision: m.decide(d)}
+}
+
+func (m *Matcher) decide(d float32) Decision {
+	switch {
+	case d <= m.cfg.Threshold-m.cfg.Margin:
+		return Match
+	case d > m.cfg.Threshold+m.cfg.Margin:
+		return NoMatch
+	}
+	return Borderline
+}
