@@ -59,6 +59,7 @@
 // needs a specific authenticator must check AttestationCerts against the
 // vendor's root itself.
 //
-// This package is pure apart from go-webauthn: no I/O, no clock, no
-// logging, and it must never import the verifier. Errors carry a Reason.
+// This package is pure apart from go-webauthn (which reads the clock for
+// attestation certificate validity): no I/O, no logging, and it must never
+// import the verifier. Every refusal is an *Error carrying a Reason.
 package capture
