@@ -47,6 +47,14 @@
 // not impossible) gets fake frames signed like real ones. Liveness and
 // face matching judge the content; this package only says who sent it.
 //
+// Against a client that is itself hostile (a scripted browser, a modified
+// page) the binding is only as strong as the attestation: with format
+// "none" nothing shows that the key lives in a platform authenticator
+// rather than in the attacker's software, and authenticatorAttachment is
+// the browser's own claim. Then the binding still proves that every burst
+// came from whoever enrolled at the start (no swapping or injection in
+// transit, no replay), but not that a real device signed it.
+//
 // Attestation says which authenticator model holds the key, not who holds
 // the device. FinishEnrol verifies every attestation statement format
 // go-webauthn supports (packed, tpm, android-key, android-safetynet,

@@ -74,8 +74,9 @@ func BeginEnrol(verificationID, rpID, rpName string, origins []string) (optionsJ
 // FinishEnrol checks the browser's answer to navigator.credentials.create
 // and returns the Binding to store.
 //
-// Accepted: a platform authenticator (authenticatorAttachment "platform";
-// an answer without it is refused, failing closed), user presence, and an
+// Accepted: a platform authenticator (authenticatorAttachment "platform",
+// as the browser reports it; an answer without it is refused, failing
+// closed), user presence, and an
 // attestation statement that verifies in any format go-webauthn supports,
 // or format "none". "none" is accepted because browsers strip attestation
 // for privacy unless the RP is on an enterprise list, and refusing it would
