@@ -78,15 +78,41 @@ type Probe struct {
 // are *detect.Error with a reason and a message for people, or a facenet
 // error.
 func (m *Matcher) Describe(img []byte) (*Probe, error) {
-	im, err := detect.DecodeLimited(bytes.NewReader(img), m.cfg.MaxBytes, m.cfg.MaxPixels)
+	l, err := m.Locate(img)
 	if err != nil {
 		return nil, err
 	}
-	return m.DescribeImage(im)
+	return m.DescribeLocated(l)
 }
 
 // DescribeImage is Describe for a decoded image.
 func (m *Matcher) DescribeImage(im image.Image) (*Probe, error) {
+	l, err := m.LocateImage(im)
+	if err != nil {
+		return nil, err
+	}
+	return m.DescribeLocated(l)
+}
+
+// Located is an image with its one face found but not yet described:
+// detection is several times cheaper than the descriptor, so a caller
+// looking at many frames (liveness) describes only the ones that decide.
+type Located struct {
+	Image image.Image
+	Face  detect.Face
+}
+
+// Locate decodes an image within the limits and finds its one usable face.
+func (m *Matcher) Locate(img []byte) (*Located, error) {
+	im, err := detect.DecodeLimited(bytes.NewReader(img), m.cfg.MaxBytes, m.cfg.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	return m.LocateImage(im)
+}
+
+// LocateImage is Locate for a decoded image.
+func (m *Matcher) LocateImage(im image.Image) (*Located, error) {
 	faces, err := detect.Detect(im, m.cfg.Detect)
 	if err != nil {
 		return nil, err
@@ -95,12 +121,17 @@ func (m *Matcher) DescribeImage(im image.Image) (*Probe, error) {
 		// Detect enforces one face unless Options.Multiple is set.
 		return nil, detect.ErrMultiple
 	}
-	chip := detect.Align(im, faces[0], ChipSize)
+	return &Located{Image: im, Face: faces[0]}, nil
+}
+
+// DescribeLocated aligns the located face and computes its descriptor.
+func (m *Matcher) DescribeLocated(l *Located) (*Probe, error) {
+	chip := detect.Align(l.Image, l.Face, ChipSize)
 	d, err := m.cfg.Net.Descriptor(chip)
 	if err != nil {
 		return nil, err
 	}
-	return &Probe{Face: faces[0], Descriptor: d}, nil
+	return &Probe{Face: l.Face, Descriptor: d}, nil
 }
 
 // Decision is the outcome of a comparison.
