@@ -53,6 +53,21 @@ type IDV struct {
 	// directory). With at least one, the chip rung urn:vigil:idv:chip is
 	// offered; a file that fails verification stops the start.
 	Trust []string `yaml:"trust"`
+	// FaceMatch compares the selfie with the ID portrait and reports the
+	// distance to the reviewer (docs/face-match.md).
+	FaceMatch IDVFaceMatch `yaml:"face_match"`
+}
+
+// IDVFaceMatch tunes the automated face comparison.
+type IDVFaceMatch struct {
+	// Disabled turns the comparison off: reviewers compare alone.
+	Disabled bool `yaml:"disabled"`
+	// Threshold is the descriptor distance at or below which two faces
+	// are the same person. Default 0.6.
+	Threshold float64 `yaml:"threshold"`
+	// Margin is the half-width of the borderline band around the
+	// threshold. Default 0.05.
+	Margin float64 `yaml:"margin"`
 }
 
 // IDVClient is a relying party registered at the verifier.
@@ -187,6 +202,10 @@ func (c *Config) validateIDV(p *problems, apps map[string]bool) {
 		if !hostRE.MatchString(strings.ToLower(d)) || !strings.Contains(d, ".") {
 			p.add(fmt.Sprintf("idv.allowed_email_domains[%d]", i), "%q is not a domain", d)
 		}
+	}
+	if fm := v.FaceMatch; fm.Threshold < 0 || fm.Threshold >= 2 || fm.Margin < 0 ||
+		(fm.Threshold > 0 && fm.Margin >= fm.Threshold) {
+		p.add("idv.face_match", "want 0 < threshold < 2 and 0 <= margin < threshold, got %v and %v", fm.Threshold, fm.Margin)
 	}
 	for i, t := range v.Trust {
 		if strings.TrimSpace(t) == "" {

@@ -13,6 +13,8 @@ import (
 	"github.com/vigil-gw/vigil/internal/assertion"
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/evidence/emrtd"
+	"github.com/vigil-gw/vigil/internal/evidence/face"
+	"github.com/vigil-gw/vigil/internal/evidence/face/facenet"
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
 	"github.com/vigil-gw/vigil/internal/evidence/trust"
 	"github.com/vigil-gw/vigil/internal/mail"
@@ -101,8 +103,20 @@ func newIDV(ctx context.Context, cfg *config.Config, s *Server, gateway string) 
 		}
 		chipTrust = ts
 	}
+	var faces verifier.FaceMatcher
+	if !c.FaceMatch.Disabled {
+		net, err := facenet.LoadEmbedded()
+		if err != nil {
+			return nil, fmt.Errorf("idv face match: %w", err)
+		}
+		fm, err := face.New(face.Config{Net: net, Threshold: float32(c.FaceMatch.Threshold), Margin: float32(c.FaceMatch.Margin)})
+		if err != nil {
+			return nil, fmt.Errorf("idv.face_match: %w", err)
+		}
+		faces = fm
+	}
 	return verifier.New(verifier.Config{
-		Trust:  chipTrust,
+		Trust: chipTrust, Faces: faces,
 		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization, Keys: ring,
 		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),

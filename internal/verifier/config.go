@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/evidence/emrtd"
+	"github.com/vigil-gw/vigil/internal/evidence/face"
 	"github.com/vigil-gw/vigil/internal/evidence/ocr"
 	"github.com/vigil-gw/vigil/internal/evidence/trust"
 	"github.com/vigil-gw/vigil/internal/keys"
@@ -33,6 +34,16 @@ var (
 	_ Sender    = (*mail.SMTP)(nil)
 	_ MRZReader = (*ocr.Reader)(nil)
 )
+
+// FaceMatcher describes and compares faces (internal/evidence/face
+// implements it).
+type FaceMatcher interface {
+	Describe(img []byte) (*face.Probe, error)
+	DescribePortrait(img []byte) (*face.Probe, error)
+	Compare(a, b *face.Probe) face.Result
+}
+
+var _ FaceMatcher = (*face.Matcher)(nil)
 
 // Defaults for zero Config fields.
 const (
@@ -63,6 +74,9 @@ type Config struct {
 	// gateway's login_hint: assertion), so the document's name is compared
 	// with the account's. Nil: a signed login_hint is refused.
 	Hints HintVerifier
+	// Faces compares the selfie with the ID portrait (the chip's, else the
+	// document photo's). Nil: the reviewer compares alone.
+	Faces FaceMatcher
 	// Trust holds the CSCAs whose chips are accepted (internal/evidence/trust).
 	// Nil: the chip rung (RungChip) is not offered.
 	Trust emrtd.Trust
@@ -102,6 +116,9 @@ func (c Config) check() (Config, error) {
 	// then fail every reading: treat it as no trust store.
 	if ts, ok := c.Trust.(*trust.Store); ok && ts == nil {
 		c.Trust = nil
+	}
+	if fm, ok := c.Faces.(*face.Matcher); ok && fm == nil {
+		c.Faces = nil
 	}
 	if c.Organization == "" {
 		c.Organization = "Vigil"

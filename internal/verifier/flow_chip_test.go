@@ -26,7 +26,7 @@ import (
 )
 
 // chipEnv is a verifier trusting one test issuing state's CSCA.
-func chipEnv(t *testing.T) (*env, *chiptest.State) {
+func chipEnv(t *testing.T, tweaks ...func(*Config)) (*env, *chiptest.State) {
 	t.Helper()
 	st, err := chiptest.NewState(chiptest.StateOptions{})
 	if err != nil {
@@ -40,7 +40,12 @@ func chipEnv(t *testing.T) (*env, *chiptest.State) {
 	if _, err := ts.AddCSCA(csca); err != nil {
 		t.Fatal(err)
 	}
-	return newEnv(t, func(c *Config) { c.Trust = ts }), st
+	return newEnv(t, func(c *Config) {
+		c.Trust = ts
+		for _, tw := range tweaks {
+			tw(c)
+		}
+	}), st
 }
 
 // holderMRZ is the MRZ validPassport renders.

@@ -52,6 +52,19 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var fs *faceStep
+	if v.cfg.Faces != nil {
+		probe, err := v.describeSelfie(data)
+		if errors.As(err, &ue) {
+			return v.renderSelfie(w, ue.status, b, ue)
+		}
+		if err != nil {
+			return err
+		}
+		if fs, err = v.compareFace(r.Context(), b.steps, probe); err != nil {
+			return err
+		}
+	}
 	evID, err := v.putEvidence(r.Context(), b.rec, KindSelfie, ct, data)
 	if err != nil {
 		return err
@@ -63,9 +76,13 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 			return errStepOrder
 		}
 		s.Selfie = &selfieStep{EvidenceID: evID, At: now}
+		s.Face = fs
 		s.FinishedAt = now
 		rec.Status = store.VerificationReview
 		rec.Reasons = []string{ReasonManualReview}
+		if r := fs.reason(); r != "" {
+			rec.Reasons = append(rec.Reasons, r)
+		}
 		switch {
 		case rec.ClaimedName == "":
 			rec.Reasons = append(rec.Reasons, ReasonNameNotCompared)

@@ -27,6 +27,7 @@ type steps struct {
 	Document     *documentStep `json:"document,omitempty"`
 	Chip         *chipStep     `json:"chip,omitempty"`
 	Selfie       *selfieStep   `json:"selfie,omitempty"`
+	Face         *faceStep     `json:"face,omitempty"`
 	// FinishedAt is when the person finished the last step: auth_time.
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 }

@@ -94,6 +94,29 @@ func (m *Matcher) DescribeImage(im image.Image) (*Probe, error) {
 	return m.DescribeLocated(l)
 }
 
+// DescribePortrait describes the largest face of an identity document's
+// photo: a data page also carries a smaller "ghost" copy of the portrait,
+// and security printing can look like faces to the detector.
+func (m *Matcher) DescribePortrait(img []byte) (*Probe, error) {
+	im, err := detect.DecodeLimited(bytes.NewReader(img), m.cfg.MaxBytes, m.cfg.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	opts := m.cfg.Detect
+	opts.Multiple = true
+	faces, err := detect.Detect(im, opts)
+	if err != nil {
+		return nil, err
+	}
+	best := faces[0]
+	for _, f := range faces[1:] {
+		if f.Size() > best.Size() {
+			best = f
+		}
+	}
+	return m.DescribeLocated(&Located{Image: im, Face: best})
+}
+
 // Located is an image with its one face found but not yet described:
 // detection is several times cheaper than the descriptor, so a caller
 // looking at many frames (liveness) describes only the ones that decide.

@@ -20,6 +20,7 @@ type Steps struct {
 	Document   *DocumentStep `json:"document,omitempty"`
 	Chip       *ChipStep     `json:"chip,omitempty"`
 	Selfie     *SelfieStep   `json:"selfie,omitempty"`
+	Face       *FaceStep     `json:"face,omitempty"`
 	FinishedAt time.Time     `json:"finished_at,omitzero"`
 }
 
@@ -69,6 +70,17 @@ type ChipStep struct {
 	CSCA       string          `json:"csca,omitempty"`
 	CheckedAt  time.Time       `json:"checked_at,omitzero"`
 	Attempts   int             `json:"attempts,omitempty"`
+}
+
+// FaceStep is the automated comparison of the selfie with a portrait:
+// Reference is "chip-portrait" or "document-front", empty when no portrait
+// had a usable face. Decision is match, borderline or no-match.
+type FaceStep struct {
+	Reference string  `json:"reference,omitempty"`
+	Distance  float32 `json:"distance"`
+	Threshold float32 `json:"threshold"`
+	Margin    float32 `json:"margin"`
+	Decision  string  `json:"decision,omitempty"`
 }
 
 // SelfieStep is the selfie's evidence.

@@ -1,0 +1,91 @@
+package verifier
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/vigil-gw/vigil/internal/evidence/face"
+	"github.com/vigil-gw/vigil/internal/evidence/face/detect"
+)
+
+// Reasons the face comparison adds for the reviewer.
+const (
+	ReasonFaceBorderline       = "face-borderline"
+	ReasonFaceMismatch         = "face-mismatch"
+	ReasonFaceReferenceMissing = "face-reference-missing"
+)
+
+// faceStep is the automated comparison of the selfie with the ID portrait:
+// numbers for the reviewer and the audit record.
+type faceStep struct {
+	// Reference is the portrait compared with: "chip-portrait" (signed by
+	// the issuing state) or "document-front" (the photographed page); empty
+	// when none had a usable face.
+	Reference   string  `json:"reference,omitempty"`
+	ReferenceID string  `json:"reference_id,omitempty"`
+	Distance    float32 `json:"distance"`
+	Threshold   float32 `json:"threshold"`
+	Margin      float32 `json:"margin"`
+	Decision    string  `json:"decision,omitempty"` // face.Match, face.Borderline, face.NoMatch
+}
+
+// reason is what the comparison adds to the verification's reasons.
+func (f *faceStep) reason() string {
+	switch {
+	case f == nil:
+		return ""
+	case f.Reference == "":
+		return ReasonFaceReferenceMissing
+	case f.Decision == string(face.NoMatch):
+		return ReasonFaceMismatch
+	case f.Decision == string(face.Borderline):
+		return ReasonFaceBorderline
+	}
+	return ""
+}
+
+// describeSelfie finds the one face in a selfie. A selfie without a usable
+// face is refused with the detector's words before anything is stored.
+func (v *Verifier) describeSelfie(data []byte) (*face.Probe, error) {
+	p, err := v.cfg.Faces.Describe(data)
+	if r := detect.ReasonOf(err); r != "" {
+		return nil, &userError{status: http.StatusUnprocessableEntity, title: "Take another selfie", msg: r.Message(), reason: string(r)}
+	}
+	return p, err
+}
+
+// compareFace compares the selfie with the best portrait the verification
+// holds: the chip's when it was read, else the document photo's.
+func (v *Verifier) compareFace(ctx context.Context, s steps, selfie *face.Probe) (*faceStep, error) {
+	thr, margin := float32(face.DefaultThreshold), float32(face.DefaultMargin)
+	if m, ok := v.cfg.Faces.(*face.Matcher); ok {
+		thr, margin = m.Threshold()
+	}
+	out := &faceStep{Threshold: thr, Margin: margin}
+	var refs [][2]string // kind, evidence id
+	if s.Chip.accepted() {
+		refs = append(refs, [2]string{KindChipPortrait, s.Chip.PortraitID})
+	}
+	if s.Document != nil {
+		refs = append(refs, [2]string{KindDocument, s.Document.EvidenceID})
+	}
+	for _, ref := range refs {
+		_, data, err := v.Evidence(ctx, ref[1])
+		if err != nil {
+			return nil, fmt.Errorf("verifier: load %s for face comparison: %w", ref[0], err)
+		}
+		p, err := v.cfg.Faces.DescribePortrait(data)
+		if detect.ReasonOf(err) != "" {
+			continue // no usable face in this portrait: try the next
+		}
+		if err != nil {
+			return nil, err
+		}
+		res := v.cfg.Faces.Compare(p, selfie)
+		out.Reference, out.ReferenceID = ref[0], ref[1]
+		out.Distance, out.Threshold, out.Margin, out.Decision = res.Distance, res.Threshold, res.Margin, string(res.Decision)
+		return out, nil
+	}
+	return out, nil
+}
