@@ -33,6 +33,28 @@ func testNet(t testing.TB) *Net {
 	return embeddedNet
 }
 
+var (
+	chipDescMu sync.Mutex
+	chipDesc   = map[string][Dimensions]float32{}
+)
+
+// chipDescriptor computes (once per test binary: the race detector makes a
+// descriptor take seconds) the Go descriptor of a committed chip.
+func chipDescriptor(t testing.TB, name string) [Dimensions]float32 {
+	t.Helper()
+	chipDescMu.Lock()
+	defer chipDescMu.Unlock()
+	if d, ok := chipDesc[name]; ok {
+		return d
+	}
+	d, err := testNet(t).Descriptor(readChip(t, name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	chipDesc[name] = d
+	return d
+}
+
 // reference reads testdata/reference.json, written by
 // scripts/face-reference/reference.mjs with the original library.
 func reference(t *testing.T) map[string][Dimensions]float32 {
@@ -62,7 +84,6 @@ func reference(t *testing.T) map[string][Dimensions]float32 {
 // TestParity: every chip's Go descriptor is within 0.01 (L2) of the one
 // face-api.js computed, and every committed chip has a reference.
 func TestParity(t *testing.T) {
-	net := testNet(t)
 	ref := reference(t)
 	chips, err := filepath.Glob(filepath.Join("testdata", "chips", "*.png"))
 	if err != nil {
@@ -79,10 +100,7 @@ func TestParity(t *testing.T) {
 			t.Errorf("%s: no reference descriptor", name)
 			continue
 		}
-		got, err := net.Descriptor(readChip(t, name))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		got := chipDescriptor(t, name)
 		d := float64(Distance(got, want))
 		sum += d
 		worst = max(worst, d)
@@ -97,17 +115,13 @@ func TestParity(t *testing.T) {
 // person are on average closer than pairs of different people, and the
 // distance matrix is logged with -v.
 func TestSameVersusDifferent(t *testing.T) {
-	net := testNet(t)
 	var names []string
 	var descs [][Dimensions]float32
 	for _, cs := range chipSources {
 		if strings.HasPrefix(cs.chip, "group_") {
 			continue
 		}
-		d, err := net.Descriptor(readChip(t, cs.chip))
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := chipDescriptor(t, cs.chip)
 		names = append(names, strings.TrimSuffix(cs.chip, ".png"))
 		descs = append(descs, d)
 	}
