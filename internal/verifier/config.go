@@ -41,6 +41,9 @@ type FaceMatcher interface {
 	Describe(img []byte) (*face.Probe, error)
 	DescribePortrait(img []byte) (*face.Probe, error)
 	Compare(a, b *face.Probe) face.Result
+	// Locate and DescribeLocated split Describe for liveness bursts.
+	Locate(img []byte) (*face.Located, error)
+	DescribeLocated(l *face.Located) (*face.Probe, error)
 }
 
 var _ FaceMatcher = (*face.Matcher)(nil)

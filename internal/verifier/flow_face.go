@@ -55,14 +55,10 @@ func (v *Verifier) describeSelfie(data []byte) (*face.Probe, error) {
 	return p, err
 }
 
-// compareFace compares the selfie with the best portrait the verification
-// holds: the chip's when it was read, else the document photo's.
-func (v *Verifier) compareFace(ctx context.Context, s steps, selfie *face.Probe) (*faceStep, error) {
-	thr, margin := float32(face.DefaultThreshold), float32(face.DefaultMargin)
-	if m, ok := v.cfg.Faces.(*face.Matcher); ok {
-		thr, margin = m.Threshold()
-	}
-	out := &faceStep{Threshold: thr, Margin: margin}
+// reference describes the best portrait the verification holds: the
+// chip's when it was read, else the document photo's. kind is "" when no
+// portrait has a usable face.
+func (v *Verifier) reference(ctx context.Context, s steps) (p *face.Probe, kind, id string, err error) {
 	var refs [][2]string // kind, evidence id
 	if s.Chip.accepted() {
 		refs = append(refs, [2]string{KindChipPortrait, s.Chip.PortraitID})
@@ -73,19 +69,41 @@ func (v *Verifier) compareFace(ctx context.Context, s steps, selfie *face.Probe)
 	for _, ref := range refs {
 		_, data, err := v.Evidence(ctx, ref[1])
 		if err != nil {
-			return nil, fmt.Errorf("verifier: load %s for face comparison: %w", ref[0], err)
+			return nil, "", "", fmt.Errorf("verifier: load %s for face comparison: %w", ref[0], err)
 		}
 		p, err := v.cfg.Faces.DescribePortrait(data)
 		if detect.ReasonOf(err) != "" {
 			continue // no usable face in this portrait: try the next
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", "", err
 		}
-		res := v.cfg.Faces.Compare(p, selfie)
-		out.Reference, out.ReferenceID = ref[0], ref[1]
-		out.Distance, out.Threshold, out.Margin, out.Decision = res.Distance, res.Threshold, res.Margin, string(res.Decision)
-		return out, nil
+		return p, ref[0], ref[1], nil
 	}
-	return out, nil
+	return nil, "", "", nil
+}
+
+// faceStepOf records a comparison with the reference (nil res: no
+// reference had a usable face).
+func (v *Verifier) faceStepOf(kind, id string, res *face.Result) *faceStep {
+	thr, margin := float32(face.DefaultThreshold), float32(face.DefaultMargin)
+	if m, ok := v.cfg.Faces.(*face.Matcher); ok {
+		thr, margin = m.Threshold()
+	}
+	out := &faceStep{Threshold: thr, Margin: margin}
+	if res != nil {
+		out.Reference, out.ReferenceID = kind, id
+		out.Distance, out.Threshold, out.Margin, out.Decision = res.Distance, res.Threshold, res.Margin, string(res.Decision)
+	}
+	return out
+}
+
+// compareFace compares the selfie with the reference portrait.
+func (v *Verifier) compareFace(ctx context.Context, s steps, selfie *face.Probe) (*faceStep, error) {
+	ref, kind, id, err := v.reference(ctx, s)
+	if err != nil || ref == nil {
+		return v.faceStepOf("", "", nil), err
+	}
+	res := v.cfg.Faces.Compare(ref, selfie)
+	return v.faceStepOf(kind, id, &res), nil
 }

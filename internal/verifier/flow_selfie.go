@@ -27,7 +27,8 @@ func (v *Verifier) selfiePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (v *Verifier) renderSelfie(w http.ResponseWriter, status int, b *bound, ue *userError) error {
-	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: stepsFor(b.rec.Rung), Steps: stepsFor(b.rec.Rung)}
+	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: stepsFor(b.rec.Rung), Steps: stepsFor(b.rec.Rung),
+		Liveness: v.cfg.Faces != nil && (b.steps.Liveness == nil || b.steps.Liveness.Attempts < maxLivenessTries)}
 	if ue != nil {
 		d.Error, d.Reason = ue.msg, ue.reason
 	}
@@ -78,23 +79,32 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 		s.Selfie = &selfieStep{EvidenceID: evID, At: now}
 		s.Face = fs
 		s.FinishedAt = now
-		rec.Status = store.VerificationReview
-		rec.Reasons = []string{ReasonManualReview}
-		if r := fs.reason(); r != "" {
-			rec.Reasons = append(rec.Reasons, r)
-		}
-		switch {
-		case rec.ClaimedName == "":
-			rec.Reasons = append(rec.Reasons, ReasonNameNotCompared)
-		case !sameName(rec.ClaimedName, s.Document.Fields):
-			rec.Reasons = append(rec.Reasons, ReasonNameMismatch)
-		}
+		v.toReview(rec, s)
 		return nil
 	}); err != nil {
 		return err
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "verifier: verification sent to review", "verification", b.rec.ID)
 	return v.redirect(w, r, v.op.Path("/status")+"?id="+b.id)
+}
+
+// toReview sends a finished verification to review with the reasons a
+// reviewer should look at.
+func (v *Verifier) toReview(rec *store.Verification, s *steps) {
+	rec.Status = store.VerificationReview
+	rec.Reasons = []string{ReasonManualReview}
+	if r := s.Face.reason(); r != "" {
+		rec.Reasons = append(rec.Reasons, r)
+	}
+	if v.cfg.Faces != nil && !s.Liveness.passed() {
+		rec.Reasons = append(rec.Reasons, ReasonNoLiveness)
+	}
+	switch {
+	case rec.ClaimedName == "":
+		rec.Reasons = append(rec.Reasons, ReasonNameNotCompared)
+	case !sameName(rec.ClaimedName, s.Document.Fields):
+		rec.Reasons = append(rec.Reasons, ReasonNameMismatch)
+	}
 }
 
 // sameAccountName reports whether an earlier approval may stand for rec:

@@ -70,6 +70,8 @@ func (v *Verifier) routes() http.Handler {
 	mux.Handle("POST /chip/upload", v.chipAPI(v.chipUploadHandler))
 	mux.Handle("GET /selfie", v.handle(v.selfiePage))
 	post("/selfie", v.selfieUpload)
+	post("/selfie/challenge", v.livenessChallenge)
+	post("/selfie/burst", v.livenessBurst)
 	mux.Handle("GET /status", v.handle(v.status))
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /logged-out", v.handle(func(w http.ResponseWriter, _ *http.Request) error {

@@ -1,6 +1,8 @@
 package verifier
 
 import (
+	"github.com/vigil-gw/vigil/internal/evidence/liveness"
+
 	"bytes"
 	"embed"
 	"fmt"
@@ -45,6 +47,8 @@ type pageData struct {
 	Reasons    []string
 	Continue   string
 	Refresh    int
+	// Liveness switches the selfie page to the prompted burst capture.
+	Liveness bool
 	// The chip page: the pairing token, the reader API URL, and when the
 	// token expires.
 	ChipToken, ChipAPI, ChipExpires string
@@ -121,6 +125,16 @@ var reasonText = map[string]string{
 	"ds-revoked":               "The issuing country has revoked the certificate that signed this chip.",
 	"sod-signature-invalid":    "The chip's data is not signed correctly. The document may not be genuine.",
 	"sod-malformed":            "The chip's security data could not be read. Read the chip again.",
+	ReasonNoLiveness:           "Liveness was not checked (the selfie is a still photo); the reviewer looks at it.",
+	"liveness-nonce":           "The capture answered an old request. Start again.",
+	"liveness-expired":         "The capture took too long. Start again.",
+	"liveness-frames":          "The capture was incomplete. Keep the page open and follow every prompt.",
+	"liveness-timing":          "The capture was incomplete. Keep the page open and follow every prompt.",
+	"liveness-still-frames":    "The camera showed a still picture, not a live view.",
+	"liveness-no-face":         "Your face was not visible in every picture. Stay in view, in good light.",
+	"liveness-face-changed":    "A different face appeared during the capture.",
+	"liveness-face-mismatch":   "Your face does not match the document photo.",
+	"liveness-face-borderline": "Your face was not clearly like the document photo; a reviewer will compare them.",
 	ReasonFaceBorderline:       "The selfie and the document photo were not clearly alike; the reviewer will compare them.",
 	ReasonFaceMismatch:         "The selfie does not look like the document photo; the reviewer will compare them.",
 	ReasonFaceReferenceMissing: "No face could be found in the document photo; the reviewer will compare the selfie with it.",
@@ -134,6 +148,11 @@ var reasonText = map[string]string{
 func explainReason(code string) string {
 	if t, ok := reasonText[code]; ok {
 		return t
+	}
+	if p, ok := strings.CutPrefix(code, "liveness-prompt:"); ok {
+		if t, ok := promptText[liveness.Prompt(p)]; ok {
+			return "This prompt was not followed clearly enough: " + strings.ToLower(t[:1]) + t[1:] + "."
+		}
 	}
 	// Per data group reasons: "dg-hash-mismatch:DG2", "dg-missing-in-sod:DG5".
 	if strings.HasPrefix(code, "dg-hash-mismatch:") || strings.HasPrefix(code, "dg-missing-in-sod:") {

@@ -28,6 +28,7 @@ type steps struct {
 	Chip         *chipStep     `json:"chip,omitempty"`
 	Selfie       *selfieStep   `json:"selfie,omitempty"`
 	Face         *faceStep     `json:"face,omitempty"`
+	Liveness     *livenessStep `json:"liveness,omitempty"`
 	// FinishedAt is when the person finished the last step: auth_time.
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 }

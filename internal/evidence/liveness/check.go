@@ -49,7 +49,7 @@ const (
 	ReasonFaceChanged  = "liveness-face-changed" // not the same face throughout
 	ReasonFaceMismatch = "liveness-face-mismatch"
 	ReasonBorderline   = "liveness-face-borderline" // the reference match needs a person
-	reasonPromptPrefix = "liveness-prompt:"         // + the prompt not followed
+	ReasonPromptPrefix = "liveness-prompt:"         // + the prompt not followed
 )
 
 // PromptResult is how one prompt went: the best movement seen in its step
@@ -293,7 +293,7 @@ func checkPrompts(c *Challenge, frames []Frame, located []*face.Located, cfg Con
 		res.Measured = best
 		res.Passed = best >= res.Required
 		if !res.Passed {
-			r.fail(reasonPromptPrefix + string(pr))
+			r.fail(ReasonPromptPrefix + string(pr))
 		}
 		r.Prompts = append(r.Prompts, res)
 	}

@@ -21,6 +21,7 @@ type Steps struct {
 	Chip       *ChipStep     `json:"chip,omitempty"`
 	Selfie     *SelfieStep   `json:"selfie,omitempty"`
 	Face       *FaceStep     `json:"face,omitempty"`
+	Liveness   *LivenessStep `json:"liveness,omitempty"`
 	FinishedAt time.Time     `json:"finished_at,omitzero"`
 }
 
@@ -81,6 +82,24 @@ type FaceStep struct {
 	Threshold float32 `json:"threshold"`
 	Margin    float32 `json:"margin"`
 	Decision  string  `json:"decision,omitempty"`
+}
+
+// LivenessStep is the prompted burst's outcome (internal/evidence/liveness
+// Result): whether it passed, why not, and per prompt the movement seen.
+type LivenessStep struct {
+	Attempts int `json:"attempts,omitempty"`
+	Result   *struct {
+		Passed  bool     `json:"passed"`
+		Reasons []string `json:"reasons,omitempty"`
+		Frames  int      `json:"frames"`
+		Spread  float32  `json:"spread"`
+		Prompts []struct {
+			Prompt   string  `json:"prompt"`
+			Passed   bool    `json:"passed"`
+			Measured float64 `json:"measured"`
+			Required float64 `json:"required"`
+		} `json:"prompts,omitempty"`
+	} `json:"result,omitempty"`
 }
 
 // SelfieStep is the selfie's evidence.

@@ -1,0 +1,146 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/evidence/chip/chiptest"
+	"github.com/vigil-gw/vigil/internal/evidence/liveness"
+	"github.com/vigil-gw/vigil/internal/evidence/liveness/livenesstest"
+)
+
+// livenessChallengeFor asks the verifier for a challenge as the page does.
+func livenessChallengeFor(t *testing.T, b *browser) *liveness.Challenge {
+	t.Helper()
+	resp, body := b.do(http.MethodPost, b.path("/selfie/challenge"), "", nil)
+	var out struct {
+		Nonce   string `json:"nonce"`
+		Prompts []struct {
+			ID, Text string
+		} `json:"prompts"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &out) != nil {
+		t.Fatalf("challenge: %d %s", resp.StatusCode, body)
+	}
+	nonce, _ := base64.StdEncoding.DecodeString(out.Nonce)
+	c := &liveness.Challenge{Nonce: nonce}
+	for _, p := range out.Prompts {
+		if p.Text == "" {
+			t.Fatalf("prompt %s without text", p.ID)
+		}
+		c.Prompts = append(c.Prompts, liveness.Prompt(p.ID))
+	}
+	return c
+}
+
+// postBurst uploads a burst as liveness.js does.
+func postBurst(t *testing.T, b *browser, bu *liveness.Burst) (int, map[string]any) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	meta := map[string]any{"nonce": base64.StdEncoding.EncodeToString(bu.Nonce)}
+	var frames []map[string]any
+	for _, f := range bu.Frames {
+		frames = append(frames, map[string]any{"offset_ms": f.Offset.Milliseconds(), "step": f.Step})
+	}
+	meta["frames"] = frames
+	mj, _ := json.Marshal(meta)
+	w, _ := mw.CreateFormField("meta")
+	w.Write(mj)
+	for i, f := range bu.Frames {
+		fw, _ := mw.CreateFormFile("frame", "frame"+string(rune('a'+i))+".png")
+		fw.Write(f.Image)
+	}
+	mw.Close()
+	resp, body := b.do(http.MethodPost, b.path("/selfie/burst"), mw.FormDataContentType(), &buf)
+	var out map[string]any
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatalf("burst: %d %s", resp.StatusCode, body)
+	}
+	return resp.StatusCode, out
+}
+
+// TestLivenessStep: a burst that follows the prompts passes and becomes
+// the selfie, matched to the chip portrait; a still one and a replayed one
+// are refused.
+func TestLivenessStep(t *testing.T) {
+	e, st := chipEnv(t, func(c *Config) { c.Faces = testFaces(t) })
+	b, rd := chipStepPage(t, e, "anna@corp.example")
+	c, err := st.Issue(chiptest.DocumentOptions{MRZ: holderMRZ(), Portrait: photo(t, "amy/amy3.png"), AA: chiptest.AARSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := rd.challenge()
+	if code, out := rd.upload(c, ch, ch); code != http.StatusOK {
+		t.Fatalf("chip: %d %v", code, out)
+	}
+	if _, body := b.do(http.MethodGet, b.path("/selfie"), "", nil); !strings.Contains(body, `id="liveness"`) {
+		t.Fatalf("selfie page without liveness: %s", body)
+	}
+	neutral, poses, err := livenesstest.Amy("../../../shared/testdata/faces")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A still photo, re-encoded every frame: the prompts are not followed.
+	lc := livenessChallengeFor(t, b)
+	still := livenesstest.Poses{}
+	for _, p := range liveness.AllPrompts {
+		still[p] = neutral
+	}
+	bu, err := livenesstest.Burst(lc, neutral, still, 3, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out := postBurst(t, b, bu)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(strings.Join(anyStrings(out["reasons"]), ","), "liveness-prompt:") {
+		t.Fatalf("still burst: %d %v", code, out)
+	}
+	// Replaying a burst: its challenge is spent.
+	good, err := livenesstest.Burst(lc, neutral, poses, 3, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := postBurst(t, b, good); code != http.StatusUnprocessableEntity || !slices.Contains(anyStrings(out["reasons"]), "liveness-nonce") {
+		t.Fatalf("replayed challenge: %d %v", code, out)
+	}
+
+	// A fresh challenge followed: passes, and the verification goes to review.
+	lc = livenessChallengeFor(t, b)
+	good, err = livenesstest.Burst(lc, neutral, poses, 3, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := postBurst(t, b, good); code != http.StatusOK || out["passed"] != true {
+		t.Fatalf("followed burst: %d %v", code, out)
+	}
+	rec := verificationOf(t, e, b)
+	s, err := decodeSteps(rec.Steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != "review" || s.Selfie == nil || !s.Liveness.passed() || s.Face == nil || s.Face.Decision != "match" || s.Face.Reference != KindChipPortrait {
+		t.Fatalf("after liveness: %s %+v %+v", rec.Status, s.Liveness, s.Face)
+	}
+	if slices.Contains(rec.Reasons, ReasonNoLiveness) || slices.Contains(rec.Reasons, ReasonFaceMismatch) {
+		t.Fatalf("reasons %v", rec.Reasons)
+	}
+	t.Logf("liveness %v; face distance %.3f", s.Liveness.Result, s.Face.Distance)
+}
+
+func anyStrings(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, x := range l {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
