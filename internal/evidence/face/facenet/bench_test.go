@@ -13,7 +13,7 @@ func BenchmarkDescriptor(b *testing.B) {
 	chip := readChip(b, "group_sheldon.png")
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
-			n := &Net{w: net.w, workers: workers}
+			n := &Net{w: net.w, workers: workers, free: make(chan *workspace, 1)}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := n.Descriptor(chip); err != nil {

@@ -3,9 +3,9 @@
 // dlib's dlib_face_recognition_resnet_model_v1, a ResNet-34-style network
 // with 29 convolutions, converted to TensorFlow.js.
 //
-// Input is a 150x150 RGB face chip, aligned the way dlib aligns faces (eyes
-// and nose at fixed places); producing that chip is the job of face
-// detection and alignment, not of this package. Output is a descriptor in
+// Input is a 150x150 RGB face chip: a tight, upright crop of one face, as
+// dlib's alignment or face-api.js's landmark-aligned box produces; making
+// that chip is the job of face detection and alignment, not of this package. Output is a descriptor in
 // which the Euclidean distance (Distance) between two faces is small for the
 // same person: dlib and face-api.js use 0.6 as a rule of thumb; Vigil's
 // threshold must come from measured data.

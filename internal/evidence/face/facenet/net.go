@@ -6,24 +6,43 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"sync"
 
 	faceapimodels "github.com/vigil-gw/vigil/models/face-api"
 )
 
 // Net computes face descriptors. It is safe for concurrent use; each call
-// borrows scratch buffers from a pool so steady-state calls do not allocate
-// feature maps.
+// borrows scratch buffers (about 5 MB) from a free list so steady-state calls
+// do not allocate feature maps.
 type Net struct {
 	w       *weights
 	workers int
-	scratch sync.Pool // *workspace
+	// free keeps up to cap(free) workspaces between calls. Unlike a
+	// sync.Pool it is not emptied by every GC, which with 5 MB buffers would
+	// mean reallocating them every few calls.
+	free chan *workspace
 }
 
-// workspace is the per-call scratch: three feature-map buffers rotated
-// through the layers, and the im2col matrix.
+// workspace is the per-call scratch: feature-map buffers rotated through the
+// layers, and the im2col matrix.
 type workspace struct {
 	a, b, c, d, col []float32
+}
+
+// The largest feature map and im2col matrix are the stem's: 72x72x32 out,
+// 72*72 patches of 7x7x3. Sizing every buffer for them up front means the
+// buffers, which swap roles between layers, never need to grow.
+const (
+	stemSide   = (ChipSize-7)/2 + 1
+	maxMapSize = stemSide * stemSide * 32
+	maxColSize = stemSide * stemSide * 7 * 7 * 3
+)
+
+func newWorkspace() *workspace {
+	return &workspace{
+		a: make([]float32, maxMapSize), b: make([]float32, maxMapSize),
+		c: make([]float32, maxMapSize), d: make([]float32, maxMapSize),
+		col: make([]float32, maxColSize),
+	}
 }
 
 // LoadEmbedded loads the weights compiled into the binary from
@@ -51,11 +70,14 @@ func LoadFS(fsys fs.FS, manifest string) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Net{w: w, workers: min(runtime.GOMAXPROCS(0), 8)}, nil
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	return &Net{w: w, workers: workers, free: make(chan *workspace, workers)}, nil
 }
 
 // Descriptor returns the 128-d descriptor of a 150x150 face chip (RGB; alpha
-// is ignored), aligned the way face-api.js expects (dlib's 5-point chip).
+// is ignored): a tight, upright face crop, as face-api.js feeds it (the box
+// aligned from its 68 landmarks) or as dlib, which trained the model, makes
+// it (a 5-point aligned chip).
 func (n *Net) Descriptor(chip *image.RGBA) ([Dimensions]float32, error) {
 	var d [Dimensions]float32
 	if n == nil || n.w == nil {
@@ -64,11 +86,18 @@ func (n *Net) Descriptor(chip *image.RGBA) ([Dimensions]float32, error) {
 	if err := checkChip(chip); err != nil {
 		return d, err
 	}
-	ws, _ := n.scratch.Get().(*workspace)
-	if ws == nil {
-		ws = &workspace{}
+	var ws *workspace
+	select {
+	case ws = <-n.free:
+	default:
+		ws = newWorkspace()
 	}
-	defer n.scratch.Put(ws)
+	defer func() {
+		select {
+		case n.free <- ws:
+		default: // enough kept; let the GC have this one
+		}
+	}()
 	x := normalise(chip, &ws.a)
 	d = n.forward(x, ws)
 	return d, nil
