@@ -58,8 +58,7 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 			continue
 		}
 		pts := landmarks(cs, p, c)
-		score := verify(cs, p, c, pts, o)
-		if score < verifyFactor*o.MinScore {
+		if !confirmed(cs, p, c, pts, o) {
 			continue // not a face after all: see verify
 		}
 		center := toSource(c.center)
@@ -68,7 +67,7 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 				int(math.Round(center.X-size/2)), int(math.Round(center.Y-size/2)),
 				int(math.Round(center.X+size/2)), int(math.Round(center.Y+size/2)),
 			),
-			Score:      score,
+			Score:      c.score,
 			Angle:      c.angle * 180 / math.Pi,
 			LeftEye:    toSource(pts.leftEye),
 			RightEye:   toSource(pts.rightEye),
@@ -79,6 +78,9 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 		f.Pose = estimatePose(f)
 		f.LandmarkConfidence = landmarkConfidence(f)
 		faces = append(faces, f)
+		if len(faces) > 1 && !o.Multiple {
+			break // the answer is face-multiple; spare the other faces' landmarks
+		}
 	}
 	switch {
 	case len(faces) == 0 && small > 0:
@@ -86,7 +88,7 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 	case len(faces) == 0:
 		return nil, fail(ReasonNone, "")
 	case len(faces) > 1 && !o.Multiple:
-		return nil, fail(ReasonMultiple, fmt.Sprintf("%d faces", len(faces)))
+		return nil, fail(ReasonMultiple, "")
 	}
 	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Size() > faces[j].Size() })
 	return faces, nil

@@ -28,10 +28,9 @@ type Face struct {
 	// is not rotated even when the face is: it bounds the rotated window's
 	// centre square. Pigo's windows run from the eyebrows to the chin.
 	Box image.Rectangle
-	// Score is the summed cascade confidence of the best window cluster
-	// when the face is rescanned upright along its eye line; higher is
-	// surer. Detect drops faces that score below 1.5 x Options.MinScore
-	// there (see verify).
+	// Score is the summed cascade confidence of the window cluster that
+	// found the face; higher is surer. It is at least Options.MinScore; the
+	// face was also confirmed at 1.5 x MinScore (see confirmed).
 	Score float32
 	// Angle is the in-plane rotation (degrees, clockwise on screen) of the
 	// scan that found the face; Pose.Roll is the finer estimate from the eyes.

@@ -36,16 +36,22 @@ func scan(cs *cascadeSet, p plane, o Options, minSize, minRotated int) []candida
 	angles := append([]float64{0}, o.Angles...)
 	var all []candidate
 	for _, deg := range angles {
-		a := deg * math.Pi / 180
-		f := frame{
-			center: Point{float64(p.w-1) / 2, float64(p.h-1) / 2},
-			angle:  a,
-			scale:  1,
-			w:      p.w + 2*margin,
-			h:      p.h + 2*margin,
+		// The rotated scans only look for usable faces, so they run on a
+		// view shrunk until those are about 2*minScanSize across: the
+		// resampling, not the cascade, is most of their cost.
+		sc, lo := 1.0, minSize
+		if deg != 0 {
+			sc = max(1, float64(minRotated)/(2*minScanSize))
+			lo = int(float64(minRotated) / sc)
 		}
-		// Integer-centred frames keep the upright pass an exact copy.
-		f.center = Point{float64(p.w) / 2, float64(p.h) / 2}
+		f := frame{
+			// Integer-centred frames keep the upright view an exact copy.
+			center: Point{float64(p.w) / 2, float64(p.h) / 2},
+			angle:  deg * math.Pi / 180,
+			scale:  sc,
+			w:      int(float64(p.w+2*margin) / sc),
+			h:      int(float64(p.h+2*margin) / sc),
+		}
 		var view plane
 		if deg == 0 {
 			view = pad(p, margin)
@@ -53,10 +59,6 @@ func scan(cs *cascadeSet, p plane, o Options, minSize, minRotated int) []candida
 			view = resample(p, f)
 		}
 		ip := pigo.ImageParams{Pixels: view.pix, Rows: view.h, Cols: view.w, Dim: view.w}
-		lo := minSize
-		if deg != 0 {
-			lo = minRotated
-		}
 		dets := cs.face.RunCascade(pigo.CascadeParams{
 			MinSize:     max(lo, minScanSize),
 			MaxSize:     max(min(view.w, view.h), minScanSize),
@@ -72,7 +74,7 @@ func scan(cs *cascadeSet, p plane, o Options, minSize, minRotated int) []candida
 			if c.X < 0 || c.Y < 0 || c.X >= float64(p.w) || c.Y >= float64(p.h) {
 				continue // the face's centre is in the padding: mostly out of frame
 			}
-			all = append(all, candidate{center: c, size: float64(d.Scale), angle: a, score: d.Q})
+			all = append(all, candidate{center: c, size: float64(d.Scale) * sc, angle: f.angle, score: d.Q})
 		}
 	}
 	return suppress(all)
