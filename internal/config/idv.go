@@ -56,6 +56,12 @@ type IDV struct {
 	// FaceMatch compares the selfie with the ID portrait and reports the
 	// distance to the reviewer (docs/face-match.md).
 	FaceMatch IDVFaceMatch `yaml:"face_match"`
+	// ReviewAll sends every verification to a reviewer. By default the
+	// verifier decides chip-rung verifications itself when the chip (with
+	// active authentication), liveness and the face match against the chip
+	// portrait all pass with margin, and rejects a live face that clearly
+	// is not the chip's holder; everything else goes to review.
+	ReviewAll bool `yaml:"review_all"`
 }
 
 // IDVFaceMatch tunes the automated face comparison.

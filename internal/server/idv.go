@@ -116,7 +116,7 @@ func newIDV(ctx context.Context, cfg *config.Config, s *Server, gateway string) 
 		faces = fm
 	}
 	return verifier.New(verifier.Config{
-		Trust: chipTrust, Faces: faces,
+		Trust: chipTrust, Faces: faces, AutoDecide: !c.ReviewAll && faces != nil,
 		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization, Keys: ring,
 		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),

@@ -80,6 +80,11 @@ type Config struct {
 	// Faces compares the selfie with the ID portrait (the chip's, else the
 	// document photo's). Nil: the reviewer compares alone.
 	Faces FaceMatcher
+	// AutoDecide lets the verifier approve a chip-rung verification whose
+	// chip, liveness and face match all passed with margin, and reject a
+	// clear face mismatch against the chip's portrait; everything else goes
+	// to a reviewer. Needs Faces and Trust.
+	AutoDecide bool
 	// Trust holds the CSCAs whose chips are accepted (internal/evidence/trust).
 	// Nil: the chip rung (RungChip) is not offered.
 	Trust emrtd.Trust

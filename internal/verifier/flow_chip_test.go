@@ -89,8 +89,15 @@ type reader struct {
 // paired from the chip page.
 func chipStepPage(t *testing.T, e *env, addr string) (*browser, *reader) {
 	t.Helper()
+	return chipStepPageHint(t, e, addr, addr)
+}
+
+// chipStepPageHint is chipStepPage with a login_hint (an address, or the
+// gateway's signed assertion naming the account holder).
+func chipStepPageHint(t *testing.T, e *env, hint, addr string) (*browser, *reader) {
+	t.Helper()
 	b := e.browser()
-	if st, body := b.begin(RungChip, addr, vcRequest); st != http.StatusOK || !strings.Contains(body, "Step 1 of 4") {
+	if st, body := b.begin(RungChip, hint, vcRequest); st != http.StatusOK || !strings.Contains(body, "Step 1 of 4") {
 		t.Fatalf("start: %d %s", st, body)
 	}
 	b.passEmail(addr)

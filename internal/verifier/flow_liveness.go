@@ -177,7 +177,9 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := v.cfg.Clock()
 	res := liveness.Check(challenge, burst, v.cfg.Faces, ref, now, liveness.Config{})
-	if !res.Passed {
+	// A live person who clearly is not the chip's holder: nothing to retry.
+	mismatchOnly := !res.Passed && len(res.Reasons) == 1 && res.Reasons[0] == liveness.ReasonFaceMismatch
+	if !res.Passed && !(mismatchOnly && v.cfg.AutoDecide && kind == KindChipPortrait) {
 		if _, err := v.mutate(r.Context(), b.rec.ID, func(_ *store.Verification, s *steps) error {
 			if s.Liveness != nil {
 				s.Liveness.Result = res
@@ -199,6 +201,7 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fs := v.faceStepOf(kind, id, res.Reference)
+	decision := ""
 	if _, err := v.mutate(r.Context(), b.rec.ID, func(rec *store.Verification, s *steps) error {
 		if rec.Status != store.VerificationStarted || s.Selfie != nil {
 			return errStepOrder
@@ -208,12 +211,14 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 		s.Face = fs
 		s.FinishedAt = now
 		v.toReview(rec, s)
-		return nil
+		var err error
+		decision, err = v.decide(r.Context(), rec, s, mismatchOnly)
+		return err
 	}); err != nil {
 		return err
 	}
-	v.cfg.Logger.InfoContext(r.Context(), "verifier: liveness passed; verification sent to review", "verification", b.rec.ID)
-	return writeJSON(w, http.StatusOK, map[string]any{"passed": true, "next": v.op.Path("/status") + "?id=" + b.id})
+	v.cfg.Logger.InfoContext(r.Context(), "verifier: liveness passed", "verification", b.rec.ID, "automated_decision", decision)
+	return writeJSON(w, http.StatusOK, map[string]any{"passed": res.Passed, "next": v.op.Path("/status") + "?id=" + b.id})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) error {

@@ -144,3 +144,64 @@ func anyStrings(v any) []string {
 	}
 	return out
 }
+
+// TestAutomatedDecision: on the chip rung, with the account holder's name
+// from the gateway's signed hint, a passed liveness burst that matches the
+// chip portrait is approved without a person (bvr in verified_claims), and
+// a live face that clearly is not the chip's holder is rejected.
+func TestAutomatedDecision(t *testing.T) {
+	gw := newTestGateway(t)
+	for _, tc := range []struct {
+		name, portrait, status string
+	}{
+		{"approved", "amy/amy3.png", "approved"},
+		{"rejected", "penny/penny2.png", "rejected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, st := chipEnv(t, func(c *Config) {
+				c.Faces, c.AutoDecide, c.Hints = testFaces(t), true, gw.hints(c.Issuer)
+			})
+			hint := gw.mint(e.v.Issuer(), "anna@corp.example", "Anna Maria Eriksson", time.Now())
+			b, rd := chipStepPageHint(t, e, hint, "anna@corp.example")
+			c, err := st.Issue(chiptest.DocumentOptions{MRZ: holderMRZ(), Portrait: photo(t, tc.portrait), AA: chiptest.AARSA})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := rd.challenge()
+			if code, out := rd.upload(c, ch, ch); code != http.StatusOK {
+				t.Fatalf("chip: %d %v", code, out)
+			}
+			neutral, poses, err := livenesstest.Amy("../../../shared/testdata/faces")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bu, err := livenesstest.Burst(livenessChallengeFor(t, b), neutral, poses, 3, 150*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code, out := postBurst(t, b, bu); code != http.StatusOK {
+				t.Fatalf("burst: %d %v", code, out)
+			}
+			rec := verificationOf(t, e, b)
+			if string(rec.Status) != tc.status || rec.Reviewer != AutomatedReviewer {
+				t.Fatalf("status %s by %q, reasons %v", rec.Status, rec.Reviewer, rec.Reasons)
+			}
+			_, body := b.do(http.MethodGet, b.path("/status"), "", nil)
+			if tc.status == "rejected" {
+				if !strings.Contains(body, ReasonFaceMismatch) || !strings.Contains(body, `id="continue"`) {
+					t.Fatalf("rejected page: %s", body)
+				}
+				return
+			}
+			_, claims := b.token()
+			ev := claims["verified_claims"].(map[string]any)["verification"].(map[string]any)["evidence"].([]any)[0].(map[string]any)
+			var methods []string
+			for _, c := range ev["check_details"].([]any) {
+				methods = append(methods, c.(map[string]any)["check_method"].(string))
+			}
+			if strings.Join(methods, ",") != "vcrypt,vri,bvr" {
+				t.Fatalf("check methods %v", methods)
+			}
+		})
+	}
+}

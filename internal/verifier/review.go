@@ -32,23 +32,28 @@ func (v *Verifier) Approve(ctx context.Context, id, reviewer, note string) error
 		if rec.Status != store.VerificationReview {
 			return ErrNotInReview
 		}
-		if s.Document == nil || s.Document.Fields == nil || s.Selfie == nil ||
-			(needsChip(rec.Rung) && !s.Chip.accepted()) {
-			return fmt.Errorf("verifier: approve %s: steps incomplete", id)
-		}
-		now := v.cfg.Clock()
-		p, err := v.person(rec, s.Document, s.Chip, now)
-		if err != nil {
-			return err
-		}
-		if err := v.db.UpsertPersonByDocument(ctx, p); err != nil {
-			return fmt.Errorf("verifier: upsert person: %w", err)
-		}
-		rec.Status, rec.PersonSubject = store.VerificationApproved, p.Subject
-		rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = reviewer, note, now
-		return nil
+		return v.approve(ctx, rec, s, reviewer, note)
 	})
 	return err
+}
+
+// approve marks rec approved and stores the person; rec must be complete.
+func (v *Verifier) approve(ctx context.Context, rec *store.Verification, s *steps, reviewer, note string) error {
+	if s.Document == nil || s.Document.Fields == nil || s.Selfie == nil ||
+		(needsChip(rec.Rung) && !s.Chip.accepted()) {
+		return fmt.Errorf("verifier: approve %s: steps incomplete", rec.ID)
+	}
+	now := v.cfg.Clock()
+	p, err := v.person(rec, s.Document, s.Chip, reviewer == AutomatedReviewer, now)
+	if err != nil {
+		return err
+	}
+	if err := v.db.UpsertPersonByDocument(ctx, p); err != nil {
+		return fmt.Errorf("verifier: upsert person: %w", err)
+	}
+	rec.Status, rec.PersonSubject = store.VerificationApproved, p.Subject
+	rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = reviewer, note, now
+	return nil
 }
 
 // Reject ends the verification; the waiting page tells the person and the
@@ -84,14 +89,20 @@ func (v *Verifier) Evidence(ctx context.Context, evidenceID string) (contentType
 // person builds the Person record and its verified_claims from the
 // document step, or from the chip when it was read: DG1 is signed by the
 // issuing state, the photographed MRZ only matched it.
-func (v *Verifier) person(rec *store.Verification, ds *documentStep, chip *chipStep, now time.Time) (*store.Person, error) {
+func (v *Verifier) person(rec *store.Verification, ds *documentStep, chip *chipStep, automated bool, now time.Time) (*store.Person, error) {
 	f := ds.Fields
 	checks := []ida.CheckDetail{ida.NewCheck(ida.CheckVRI, v.cfg.Organization, ds.EvidenceID, ds.CheckedAt)}
 	if chip.accepted() {
 		f = chip.Fields
 		checks = append([]ida.CheckDetail{ida.NewCheck(ida.CheckVCrypt, v.cfg.Organization, chip.EvidenceID, chip.CheckedAt)}, checks...)
 	}
-	checks = append(checks, ida.NewCheck(ida.CheckPVR, v.cfg.Organization, rec.ID, now))
+	// The person was compared with the portrait by a reviewer (pvr), or by
+	// the face match after liveness when decided automatically (bvr).
+	compared := ida.CheckPVR
+	if automated {
+		compared = ida.CheckBVR
+	}
+	checks = append(checks, ida.NewCheck(compared, v.cfg.Organization, rec.ID, now))
 	id, err := v.newID()
 	if err != nil {
 		return nil, err
