@@ -101,7 +101,7 @@ func New(cfg Config) (*Verifier, error) {
 		Authenticator: v, Claims: v, UI: v.routes(),
 		Scopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail},
 		SupportedClaims: supportedClaims,
-		DiscoveryExtras: discoveryExtras(v.rungs),
+		DiscoveryExtras: discoveryExtras(v.rungs, cfg.AutoDecide),
 		BrowserCookie:   browserCookie,
 		RequestLifetime: cfg.RequestLifetime,
 		Logger:          cfg.Logger, Clock: cfg.Clock, Rand: cfg.Rand,
@@ -129,10 +129,13 @@ var supportedClaims = []string{
 // Rungs returns the acr values this verifier supports, lowest first.
 func (v *Verifier) Rungs() []string { return slices.Clone(v.rungs) }
 
-func discoveryExtras(rungs []string) map[string]any {
+func discoveryExtras(rungs []string, automated bool) map[string]any {
 	methods := []string{ida.CheckVRI, ida.CheckPVR}
 	if slices.Contains(rungs, RungChip) {
 		methods = append(methods, ida.CheckVCrypt)
+		if automated {
+			methods = append(methods, ida.CheckBVR)
+		}
 	}
 	return map[string]any{
 		"trust_frameworks_supported":          []string{ida.TrustFrameworkNIST80063A},
