@@ -207,7 +207,7 @@ func TestAlignChips(t *testing.T) {
 				continue
 			}
 			// The pupils found again on the chip jitter, and now and then
-			// (about one chip in 200) pigo's pupil cascade lands off the
+			// (once in some hundreds of runs here) pigo's pupil cascade lands off the
 			// pupil, so single chips are not held to it; on average the
 			// eyes must be level. TestAlignTemplate checks the geometry
 			// exactly.

@@ -10,13 +10,8 @@ import (
 type Point struct{ X, Y float64 }
 
 func (p Point) sub(q Point) Point    { return Point{p.X - q.X, p.Y - q.Y} }
-func (p Point) add(q Point) Point    { return Point{p.X + q.X, p.Y + q.Y} }
-func (p Point) mul(k float64) Point  { return Point{p.X * k, p.Y * k} }
 func (p Point) dist(q Point) float64 { return math.Hypot(p.X-q.X, p.Y-q.Y) }
 func mid(p, q Point) Point           { return Point{(p.X + q.X) / 2, (p.Y + q.Y) / 2} }
-func (p Point) in(r image.Rectangle) bool {
-	return p.X >= float64(r.Min.X) && p.X < float64(r.Max.X) && p.Y >= float64(r.Min.Y) && p.Y < float64(r.Max.Y)
-}
 
 // Face is one detected face.
 //

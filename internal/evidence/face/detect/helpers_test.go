@@ -159,3 +159,9 @@ func place(img image.Image, w, h, x, y int) *image.RGBA {
 	}
 	return out
 }
+
+func (p Point) add(q Point) Point { return Point{p.X + q.X, p.Y + q.Y} }
+
+func (p Point) in(r image.Rectangle) bool {
+	return p.X >= float64(r.Min.X) && p.X < float64(r.Max.X) && p.Y >= float64(r.Min.Y) && p.Y < float64(r.Max.Y)
+}
