@@ -53,45 +53,7 @@ func TestBrowserVerificationFlow(t *testing.T) {
 	c := startChrome(t, videoPath, 90*time.Second)
 	step("chromium")
 
-	c.do("open the RP", chromedp.Navigate(rp.URL+"/login"))
-	st := c.waitTitle("Confirm your work email", 10*time.Second)
-	if !strings.HasPrefix(st.URL, e.v.Issuer()+"/email?") {
-		t.Fatalf("RP login led to %s", st.URL)
-	}
-	if addr, err := chromedp.Run(c.ctx, chromedp.Value(chromedp.ID("address"))); err != nil || addr != hint {
-		t.Fatalf("address field %q (%v), want the login_hint", addr, err)
-	}
-	c.screenshot("email")
-	c.do("send the code", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-	c.waitTitle("Enter the code", 10*time.Second)
-	code := e.browser().mailedCode(hint)
-	c.do("type the code", chromedp.SendKeys(chromedp.ID("code"), code))
-	c.screenshot("code")
-	c.do("confirm the code", chromedp.Click(chromedp.CSS(`form[action*="/email/verify"] button`)))
-	c.waitTitle("Photograph your document", 10*time.Second)
-	c.screenshot("document")
-	step("email code")
-
-	c.do("choose the passport photo", chromedp.SetUploadFiles(chromedp.ID("image"), []string{passportPath}))
-	c.do("upload it", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-	st = c.waitPage("the document result", 30*time.Second, func(s pageState) bool {
-		return s.Title == "Check your details" || s.Title == "Fix the scanned text"
-	})
-	if st.Title == "Fix the scanned text" {
-		t.Log("OCR misread the MRZ: typing the correction")
-		c.screenshot("correct")
-		c.do("correct the MRZ", chromedp.SetValue(chromedp.ID("mrz"), strings.Join(mrzLines, "\n")),
-			chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-		c.waitTitle("Check your details", 10*time.Second)
-	}
-	details, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS("dl")))
-	if err != nil || !strings.Contains(details, "ERIKSSON") || !strings.Contains(details, "L898902C3") {
-		t.Fatalf("document details %q (%v)", details, err)
-	}
-	c.screenshot("document-ok")
-	c.do("continue", chromedp.Click(chromedp.CSS(`a.button`)))
-	c.waitTitle("Take a selfie", 10*time.Second)
-	step("document (OCR)")
+	c.toSelfie(e, rp, hint, passportPath, mrzLines, step)
 
 	camera := c.cameraReady(10 * time.Second)
 	if camera {
@@ -120,7 +82,7 @@ func TestBrowserVerificationFlow(t *testing.T) {
 	step("approved")
 
 	// The waiting page refreshes itself (every 5 s) and then goes on to the RP.
-	st = c.waitTitle("Signed in", 15*time.Second)
+	st := c.waitTitle("Signed in", 15*time.Second)
 	if !strings.HasPrefix(st.URL, rp.URL+"/callback?") {
 		t.Fatalf("landed on %s", st.URL)
 	}
@@ -273,4 +235,51 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// toSelfie drives the flow in Chromium from the RP's login to the selfie
+// page: the email code (read from mailpit) and the passport photo.
+func (c *chrome) toSelfie(e *env, rp *testRP, hint, passportPath string, mrzLines []string, step func(string)) {
+	t := c.t
+	t.Helper()
+	c.do("open the RP", chromedp.Navigate(rp.URL+"/login"))
+	st := c.waitTitle("Confirm your work email", 10*time.Second)
+	if !strings.HasPrefix(st.URL, e.v.Issuer()+"/email?") {
+		t.Fatalf("RP login led to %s", st.URL)
+	}
+	if addr, err := chromedp.Run(c.ctx, chromedp.Value(chromedp.ID("address"))); err != nil || addr != hint {
+		t.Fatalf("address field %q (%v), want the login_hint", addr, err)
+	}
+	c.screenshot("email")
+	c.do("send the code", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	c.waitTitle("Enter the code", 10*time.Second)
+	code := e.browser().mailedCode(hint)
+	c.do("type the code", chromedp.SendKeys(chromedp.ID("code"), code))
+	c.screenshot("code")
+	c.do("confirm the code", chromedp.Click(chromedp.CSS(`form[action*="/email/verify"] button`)))
+	c.waitTitle("Photograph your document", 10*time.Second)
+	c.screenshot("document")
+	step("email code")
+
+	c.do("choose the passport photo", chromedp.SetUploadFiles(chromedp.ID("image"), []string{passportPath}))
+	c.do("upload it", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	st = c.waitPage("the document result", 30*time.Second, func(s pageState) bool {
+		return s.Title == "Check your details" || s.Title == "Fix the scanned text"
+	})
+	if st.Title == "Fix the scanned text" {
+		t.Log("OCR misread the MRZ: typing the correction")
+		c.screenshot("correct")
+		c.do("correct the MRZ", chromedp.SetValue(chromedp.ID("mrz"), strings.Join(mrzLines, "\n")),
+			chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+		c.waitTitle("Check your details", 10*time.Second)
+	}
+	details, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS("dl")))
+	if err != nil || !strings.Contains(details, "ERIKSSON") || !strings.Contains(details, "L898902C3") {
+		t.Fatalf("document details %q (%v)", details, err)
+	}
+	c.screenshot("document-ok")
+	c.do("continue", chromedp.Click(chromedp.CSS(`a.button`)))
+	c.waitTitle("Take a selfie", 10*time.Second)
+	step("document (OCR)")
+
 }

@@ -43,11 +43,14 @@
         }
         var step = steps[i];
         prompt.textContent = step.text;
-        var stepStart = performance.now();
+        var stepStart = null;
         var tick = function () {
           var now = performance.now();
           if (start === null) {
             start = now;
+          }
+          if (stepStart === null) {
+            stepStart = now;
           }
           grab(canvas).then(function (blob) {
             frames.push({ blob: blob, offset_ms: Math.round(now - start), step: i });
@@ -59,7 +62,9 @@
             }
           });
         };
-        tick();
+        // The first frame of a step waits one interval like every other:
+        // capture times must be a camera's, never closer than it delivers.
+        setTimeout(tick, i === 0 ? 0 : frameEvery);
       }
       next();
     });
