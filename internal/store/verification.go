@@ -61,9 +61,18 @@ type Person struct {
 	// an OIDC for Identity Assurance verified_claims object).
 	ACR            string
 	VerifiedClaims []byte
-	VerifiedAt     time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Face is the person's face descriptor, sealed by the caller (the
+	// store never sees it in the clear); nil when none is kept.
+	Face       []byte
+	VerifiedAt time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// PersonFace is one person's sealed face descriptor, for duplicate checks.
+type PersonFace struct {
+	Subject, DocumentKey string
+	Face                 []byte
 }
 
 // Evidence is an uploaded image or file kept for review. Sealed is

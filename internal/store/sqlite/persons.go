@@ -34,9 +34,9 @@ func (db *DB) UpsertPersonByDocument(ctx context.Context, p *store.Person) (err 
 		created sql.NullInt64
 	)
 	err = tx.QueryRowContext(ctx, `UPDATE persons SET given_name = ?, family_name = ?, birth_date = ?,
-		nationalities = ?, acr = ?, verified_claims = ?, verified_at = ?, updated_at = ?
+		nationalities = ?, acr = ?, verified_claims = ?, face = ?, verified_at = ?, updated_at = ?
 		WHERE document_key = ? RETURNING subject, created_at`,
-		p.GivenName, p.FamilyName, p.BirthDate, nats, p.ACR, blob(p.VerifiedClaims),
+		p.GivenName, p.FamilyName, p.BirthDate, nats, p.ACR, blob(p.VerifiedClaims), blob(p.Face),
 		ts(p.VerifiedAt), ts(p.UpdatedAt), p.DocumentKey).Scan(&subject, &created)
 	switch {
 	case err == nil:
@@ -52,10 +52,10 @@ func (db *DB) UpsertPersonByDocument(ctx context.Context, p *store.Person) (err 
 		return errors.New("sqlite: new person needs a Subject")
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO persons (subject, document_key, given_name, family_name, birth_date,
-		nationalities, acr, verified_claims, verified_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING`,
+		nationalities, acr, verified_claims, face, verified_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO NOTHING`,
 		p.Subject, p.DocumentKey, p.GivenName, p.FamilyName, p.BirthDate, nats, p.ACR, blob(p.VerifiedClaims),
-		ts(p.VerifiedAt), ts(p.CreatedAt), ts(p.UpdatedAt))
+		blob(p.Face), ts(p.VerifiedAt), ts(p.CreatedAt), ts(p.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: upsert person: %w", err)
 	}
@@ -79,9 +79,9 @@ func (db *DB) GetPerson(ctx context.Context, subject string) (_ *store.Person, e
 		verified, created, update sql.NullInt64
 	)
 	err = db.r.QueryRowContext(ctx, `SELECT subject, document_key, given_name, family_name, birth_date,
-		nationalities, acr, verified_claims, verified_at, created_at, updated_at FROM persons WHERE subject = ?`,
+		nationalities, acr, verified_claims, face, verified_at, created_at, updated_at FROM persons WHERE subject = ?`,
 		subject).Scan(&p.Subject, &p.DocumentKey, &p.GivenName, &p.FamilyName, &p.BirthDate, &nats, &p.ACR,
-		&p.VerifiedClaims, &verified, &created, &update)
+		&p.VerifiedClaims, &p.Face, &verified, &created, &update)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -94,6 +94,30 @@ func (db *DB) GetPerson(ctx context.Context, subject string) (_ *store.Person, e
 	if len(p.VerifiedClaims) == 0 {
 		p.VerifiedClaims = nil
 	}
+	if len(p.Face) == 0 {
+		p.Face = nil
+	}
 	p.VerifiedAt, p.CreatedAt, p.UpdatedAt = fromTS(verified), fromTS(created), fromTS(update)
 	return &p, nil
+}
+
+// ListPersonFaces returns every person's sealed face descriptor, skipping
+// persons without one.
+func (db *DB) ListPersonFaces(ctx context.Context) (_ []store.PersonFace, err error) {
+	defer db.done("person.faces", time.Now(), &err)
+	rows, err := db.r.QueryContext(ctx, `SELECT subject, document_key, face FROM persons
+		WHERE face IS NOT NULL AND length(face) > 0 ORDER BY subject`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list person faces: %w", err)
+	}
+	defer rows.Close()
+	var out []store.PersonFace
+	for rows.Next() {
+		var f store.PersonFace
+		if err := rows.Scan(&f.Subject, &f.DocumentKey, &f.Face); err != nil {
+			return nil, fmt.Errorf("sqlite: list person faces: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

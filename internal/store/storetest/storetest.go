@@ -67,6 +67,7 @@ type Backend interface {
 
 	UpsertPersonByDocument(ctx context.Context, p *store.Person) error
 	GetPerson(ctx context.Context, subject string) (*store.Person, error)
+	ListPersonFaces(ctx context.Context) ([]store.PersonFace, error)
 
 	UpdateOTP(ctx context.Context, challengeKey, mailboxKey string,
 		fn func(challenge, mailbox []byte) ([]byte, []byte, error)) error

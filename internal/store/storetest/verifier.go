@@ -28,6 +28,7 @@ var verifierTests = []conformanceTest{
 	{"PersonRoundTrip", testPersonRoundTrip},
 	{"PersonUpsertKeepsSubject", testPersonUpsertKeepsSubject},
 	{"PersonSubjectClash", testPersonSubjectClash},
+	{"PersonFaces", testPersonFaces},
 	{"UpdateOTP", testUpdateOTP},
 	{"UpdateOTPConcurrent", testUpdateOTPConcurrent},
 	{"PurgeOTP", testPurgeOTP},

@@ -100,8 +100,42 @@ func testDeleteEvidenceBefore(t *testing.T, b Backend) {
 func fullPerson() *store.Person {
 	return &store.Person{Subject: "sub-1", DocumentKey: "doc-key-1", GivenName: "Ada", FamilyName: "Lovelace",
 		BirthDate: "1815-12-10", Nationalities: []string{"GBR", "IRL"}, ACR: "urn:vigil:acr:document",
-		VerifiedClaims: []byte(`{"verification":{"trust_framework":"eidas"}}`),
-		VerifiedAt:     base, CreatedAt: base, UpdatedAt: base.Add(time.Second)}
+		VerifiedClaims: []byte(`{"verification":{"trust_framework":"eidas"}}`), Face: []byte("sealed descriptor 1"),
+		VerifiedAt: base, CreatedAt: base, UpdatedAt: base.Add(time.Second)}
+}
+
+// testPersonFaces: only persons with a face are listed, with their
+// document key, and an upsert replaces (or clears) the face.
+func testPersonFaces(t *testing.T, b Backend) {
+	ctx := t.Context()
+	if fs, err := b.ListPersonFaces(ctx); err != nil || len(fs) != 0 {
+		t.Fatalf("empty store: %v %v", fs, err)
+	}
+	p1 := fullPerson()
+	p2 := &store.Person{Subject: "sub-2", DocumentKey: "doc-key-2", GivenName: "Grace", FamilyName: "Hopper",
+		VerifiedAt: base, CreatedAt: base, UpdatedAt: base}
+	for _, p := range []*store.Person{p1, p2} {
+		if err := b.UpsertPersonByDocument(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := b.ListPersonFaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "faces", fs, []store.PersonFace{{Subject: "sub-1", DocumentKey: "doc-key-1", Face: []byte("sealed descriptor 1")}})
+	p2.Face = []byte("sealed descriptor 2")
+	p1.Face = nil
+	for _, p := range []*store.Person{p1, p2} {
+		if err := b.UpsertPersonByDocument(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err = b.ListPersonFaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEqual(t, "faces after upsert", fs, []store.PersonFace{{Subject: "sub-2", DocumentKey: "doc-key-2", Face: []byte("sealed descriptor 2")}})
 }
 
 func testPersonRoundTrip(t *testing.T, b Backend) {
