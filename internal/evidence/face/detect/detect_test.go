@@ -250,3 +250,32 @@ func absDiff(a, b uint8) int {
 	}
 	return int(b - a)
 }
+
+// TestDetectConcurrent: one set of cascades serves concurrent callers (run
+// with -race; pigo keeps sync.Pools inside).
+func TestDetectConcurrent(t *testing.T) {
+	names := singles(t)[:4]
+	imgs := make([]image.Image, len(names))
+	want := make([]image.Rectangle, len(names))
+	for i, n := range names {
+		imgs[i] = load(t, n)
+		want[i] = detectOne(t, imgs[i]).Box
+	}
+	errs := make(chan error, len(names)*3)
+	for range 3 {
+		for i := range imgs {
+			go func() {
+				faces, err := Detect(imgs[i], Options{})
+				if err == nil && faces[0].Box != want[i] {
+					err = errors.New(names[i] + ": box differs when run concurrently")
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range len(names) * 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -89,9 +89,14 @@ func suppress(cands []candidate) []candidate {
 	for _, c := range cands {
 		dup := false
 		for _, k := range keep {
-			// The same face: the centres are closer than half the smaller
-			// window. Two real faces are never that close.
-			if c.center.dist(k.center) < 0.5*math.Min(c.size, k.size) {
+			// The same face: either centre lies inside the other's window
+			// (pigo's windows run from brow to chin, and two real faces
+			// never overlap that much). This also drops windows on part of
+			// a face, which pigo's clustering keeps apart when their sizes
+			// differ.
+			d := c.center.sub(k.center)
+			half := 0.5 * math.Max(c.size, k.size)
+			if math.Abs(d.X) < half && math.Abs(d.Y) < half {
 				dup = true
 				break
 			}
