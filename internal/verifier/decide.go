@@ -37,7 +37,7 @@ func (v *Verifier) decide(ctx context.Context, rec *store.Verification, s *steps
 		rec.Status, rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = store.VerificationRejected, AutomatedReviewer, noteAutoRejected, v.cfg.Clock()
 		rec.Reasons = append(rec.Reasons, ReasonFaceMismatch)
 		return "rejected", nil
-	case s.Liveness.passed() && s.Face.Decision == string(face.Match) && s.Chip.ActiveAuth == emrtd.AAPassed &&
+	case s.Liveness.passed() && s.Face.Decision == string(face.Match) && s.Face.Duplicate == "" && s.Chip.ActiveAuth == emrtd.AAPassed &&
 		rec.ClaimedName != "" && sameName(rec.ClaimedName, s.Chip.Fields):
 		if err := v.approve(ctx, rec, s, AutomatedReviewer, noteAutoApproved); err != nil {
 			return "", err

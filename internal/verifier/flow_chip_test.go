@@ -96,12 +96,18 @@ func chipStepPage(t *testing.T, e *env, addr string) (*browser, *reader) {
 // gateway's signed assertion naming the account holder).
 func chipStepPageHint(t *testing.T, e *env, hint, addr string) (*browser, *reader) {
 	t.Helper()
+	return chipStepPageDoc(t, e, hint, addr, holderMRZ())
+}
+
+// chipStepPageDoc is chipStepPageHint photographing the passport of doc.
+func chipStepPageDoc(t *testing.T, e *env, hint, addr string, doc *mrz.Document) (*browser, *reader) {
+	t.Helper()
 	b := e.browser()
 	if st, body := b.begin(RungChip, hint, vcRequest); st != http.StatusOK || !strings.Contains(body, "Step 1 of 4") {
 		t.Fatalf("start: %d %s", st, body)
 	}
 	b.passEmail(addr)
-	img, lines := validPassport(t)
+	img, lines := passportOf(t, doc)
 	st, body := b.upload("/document", img)
 	if st == http.StatusOK && strings.Contains(body, "Fix the scanned text") {
 		st, body = b.postForm("/document/correct", url.Values{"mrz": {strings.Join(lines, "\n")}})

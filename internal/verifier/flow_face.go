@@ -2,15 +2,20 @@ package verifier
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/vigil-gw/vigil/internal/evidence/face"
 	"github.com/vigil-gw/vigil/internal/evidence/face/detect"
+	"github.com/vigil-gw/vigil/internal/evidence/face/facenet"
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // Reasons the face comparison adds for the reviewer.
 const (
+	ReasonDuplicateFace        = "duplicate-face"
 	ReasonFaceBorderline       = "face-borderline"
 	ReasonFaceMismatch         = "face-mismatch"
 	ReasonFaceReferenceMissing = "face-reference-missing"
@@ -28,6 +33,12 @@ type faceStep struct {
 	Threshold   float32 `json:"threshold"`
 	Margin      float32 `json:"margin"`
 	Decision    string  `json:"decision,omitempty"` // face.Match, face.Borderline, face.NoMatch
+	// Sealed is the selfie's descriptor, sealed under the verification's
+	// id; kept with the person on approval for duplicate checks.
+	Sealed []byte `json:"sealed,omitempty"`
+	// Duplicate is the subject of another verified person whose face
+	// matches the selfie: one face behind several identities.
+	Duplicate string `json:"duplicate,omitempty"`
 }
 
 // reason is what the comparison adds to the verification's reasons.
@@ -106,4 +117,85 @@ func (v *Verifier) compareFace(ctx context.Context, s steps, selfie *face.Probe)
 	}
 	res := v.cfg.Faces.Compare(ref, selfie)
 	return v.faceStepOf(kind, id, &res), nil
+}
+
+// Vault kinds of sealed face descriptors.
+const (
+	kindSelfieDescriptor = "selfie-descriptor" // sealed under the verification id
+	kindPersonDescriptor = "person-face"       // sealed under the person's document key
+)
+
+func encodeDescriptor(d [facenet.Dimensions]float32) []byte {
+	b := make([]byte, 4*len(d))
+	for i, v := range d {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	return b
+}
+
+func decodeDescriptor(b []byte) (d [facenet.Dimensions]float32, ok bool) {
+	if len(b) != 4*len(d) {
+		return d, false
+	}
+	for i := range d {
+		d[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return d, true
+}
+
+// withSelfie seals the selfie's descriptor into fs and looks for another
+// verified person with the same face (a laptop farm's signature: one
+// person verifying several employee identities). docKey is the current
+// document's key: re-verifying oneself is not a duplicate.
+func (v *Verifier) withSelfie(ctx context.Context, fs *faceStep, rec *store.Verification, selfie *face.Probe, docKey string) error {
+	sealed, err := v.vault.Seal(rec.ID, kindSelfieDescriptor, encodeDescriptor(selfie.Descriptor))
+	if err != nil {
+		return err
+	}
+	fs.Sealed = sealed
+	people, err := v.db.ListPersonFaces(ctx)
+	if err != nil {
+		return fmt.Errorf("verifier: duplicate check: %w", err)
+	}
+	for _, p := range people {
+		if p.DocumentKey == docKey {
+			continue
+		}
+		raw, err := v.vault.Open(p.DocumentKey, kindPersonDescriptor, p.Face)
+		if err != nil {
+			v.cfg.Logger.WarnContext(ctx, "verifier: unreadable face descriptor", "subject", p.Subject, "error", err)
+			continue
+		}
+		d, ok := decodeDescriptor(raw)
+		if !ok {
+			continue
+		}
+		if res := v.cfg.Faces.Compare(&face.Probe{Descriptor: d}, selfie); res.Decision != face.NoMatch {
+			fs.Duplicate = p.Subject
+			return nil
+		}
+	}
+	return nil
+}
+
+// personFace reseals an approved verification's selfie descriptor for the
+// person (nil when there is none).
+func (v *Verifier) personFace(rec *store.Verification, s *steps, docKey string) ([]byte, error) {
+	if s.Face == nil || len(s.Face.Sealed) == 0 {
+		return nil, nil
+	}
+	raw, err := v.vault.Open(rec.ID, kindSelfieDescriptor, s.Face.Sealed)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: selfie descriptor: %w", err)
+	}
+	return v.vault.Seal(docKey, kindPersonDescriptor, raw)
+}
+
+// documentKey identifies the verified document: the chip's when read.
+func (v *Verifier) documentKey(s steps) string {
+	f := s.Document.Fields
+	if s.Chip.accepted() {
+		f = s.Chip.Fields
+	}
+	return keyedHash(v.docKey, f.IssuingState, f.Number)
 }

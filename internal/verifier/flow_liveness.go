@@ -201,6 +201,11 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fs := v.faceStepOf(kind, id, res.Reference)
+	if res.First != nil {
+		if err := v.withSelfie(r.Context(), fs, b.rec, res.First, v.documentKey(b.steps)); err != nil {
+			return err
+		}
+	}
 	decision := ""
 	if _, err := v.mutate(r.Context(), b.rec.ID, func(rec *store.Verification, s *steps) error {
 		if rec.Status != store.VerificationStarted || s.Selfie != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/vigil-gw/vigil/internal/evidence/chip/chiptest"
 	"github.com/vigil-gw/vigil/internal/evidence/liveness"
 	"github.com/vigil-gw/vigil/internal/evidence/liveness/livenesstest"
+	"github.com/vigil-gw/vigil/internal/evidence/mrz"
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // livenessChallengeFor asks the verifier for a challenge as the page does.
@@ -203,5 +205,60 @@ func TestAutomatedDecision(t *testing.T) {
 				t.Fatalf("check methods %v", methods)
 			}
 		})
+	}
+}
+
+// TestDuplicateFace: one face behind two identities. The first verification
+// is approved automatically and keeps the face; the second, with another
+// document and name but the same face, is flagged and left to a reviewer.
+func TestDuplicateFace(t *testing.T) {
+	gw := newTestGateway(t)
+	e, st := chipEnv(t, func(c *Config) {
+		c.Faces, c.AutoDecide, c.Hints = testFaces(t), true, gw.hints(c.Issuer)
+	})
+	neutral, poses, err := livenesstest.Amy("../../../shared/testdata/faces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(addr, name string, doc func() *mrz.Document) *store.Verification {
+		t.Helper()
+		hint := gw.mint(e.v.Issuer(), addr, name, time.Now())
+		b, rd := chipStepPageDoc(t, e, hint, addr, doc())
+		c, err := st.Issue(chiptest.DocumentOptions{MRZ: doc(), Portrait: photo(t, "amy/amy3.png"), AA: chiptest.AARSA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch := rd.challenge()
+		if code, out := rd.upload(c, ch, ch); code != http.StatusOK {
+			t.Fatalf("chip: %d %v", code, out)
+		}
+		bu, err := livenesstest.Burst(livenessChallengeFor(t, b), neutral, poses, 3, 150*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, out := postBurst(t, b, bu); code != http.StatusOK {
+			t.Fatalf("burst: %d %v", code, out)
+		}
+		return verificationOf(t, e, b)
+	}
+	first := run("anna@corp.example", "Anna Maria Eriksson", holderMRZ)
+	if first.Status != store.VerificationApproved {
+		t.Fatalf("first: %s %v", first.Status, first.Reasons)
+	}
+	p, err := e.db.GetPerson(t.Context(), first.PersonSubject)
+	if err != nil || len(p.Face) == 0 {
+		t.Fatalf("person face: %v %d bytes", err, len(p.Face))
+	}
+	second := run("bo@corp.example", "Bo Lind", func() *mrz.Document {
+		d := holderMRZ()
+		d.Surname, d.GivenNames, d.DocumentNumber = "LIND", []string{"BO"}, "X12345678"
+		return d
+	})
+	if second.Status != store.VerificationReview || !slices.Contains(second.Reasons, ReasonDuplicateFace) {
+		t.Fatalf("second: %s %v", second.Status, second.Reasons)
+	}
+	s, _ := decodeSteps(second.Steps)
+	if s.Face.Duplicate != first.PersonSubject {
+		t.Fatalf("duplicate of %q, want %q", s.Face.Duplicate, first.PersonSubject)
 	}
 }

@@ -65,6 +65,9 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 		if fs, err = v.compareFace(r.Context(), b.steps, probe); err != nil {
 			return err
 		}
+		if err := v.withSelfie(r.Context(), fs, b.rec, probe, v.documentKey(b.steps)); err != nil {
+			return err
+		}
 	}
 	evID, err := v.putEvidence(r.Context(), b.rec, KindSelfie, ct, data)
 	if err != nil {
@@ -95,6 +98,9 @@ func (v *Verifier) toReview(rec *store.Verification, s *steps) {
 	rec.Reasons = []string{ReasonManualReview}
 	if r := s.Face.reason(); r != "" {
 		rec.Reasons = append(rec.Reasons, r)
+	}
+	if s.Face != nil && s.Face.Duplicate != "" {
+		rec.Reasons = append(rec.Reasons, ReasonDuplicateFace)
 	}
 	if v.cfg.Faces != nil && !s.Liveness.passed() {
 		rec.Reasons = append(rec.Reasons, ReasonNoLiveness)

@@ -247,15 +247,21 @@ func (b *browser) token() (*oidc.IDToken, map[string]any) {
 // passport renders a TD3 passport page with the given expiry.
 func passport(t testing.TB, expiry mrz.Date) ([]byte, []string) {
 	t.Helper()
-	lines, err := mrz.Encode(&mrz.Document{Format: mrz.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON",
+	return passportOf(t, &mrz.Document{Format: mrz.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON",
 		GivenNames: []string{"ANNA", "MARIA"}, DocumentNumber: "L898902C3", Nationality: "UTO",
 		BirthDate: mrz.Date{Year: 1974, Month: 8, Day: 12}, Sex: "F", ExpiryDate: expiry, OptionalData1: "ZE184226B"})
+}
+
+// passportOf renders a TD3 passport page with d's MRZ.
+func passportOf(t testing.TB, d *mrz.Document) ([]byte, []string) {
+	t.Helper()
+	lines, err := mrz.Encode(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := ocrtest.TD3(12)
-	d.MRZ = lines
-	img, _ := ocrtest.Render(t, d)
+	page := ocrtest.TD3(12)
+	page.MRZ = lines
+	img, _ := ocrtest.Render(t, page)
 	return ocrtest.EncodePNG(t, img), lines
 }
 

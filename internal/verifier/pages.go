@@ -135,6 +135,7 @@ var reasonText = map[string]string{
 	"liveness-face-changed":    "A different face appeared during the capture.",
 	"liveness-face-mismatch":   "Your face does not match the document photo.",
 	"liveness-face-borderline": "Your face was not clearly like the document photo; a reviewer will compare them.",
+	ReasonDuplicateFace:        "A reviewer will look at your verification before it completes.",
 	ReasonFaceBorderline:       "The selfie and the document photo were not clearly alike; the reviewer will compare them.",
 	ReasonFaceMismatch:         "The selfie does not look like the document photo; the reviewer will compare them.",
 	ReasonFaceReferenceMissing: "No face could be found in the document photo; the reviewer will compare the selfie with it.",

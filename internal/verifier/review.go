@@ -48,6 +48,9 @@ func (v *Verifier) approve(ctx context.Context, rec *store.Verification, s *step
 	if err != nil {
 		return err
 	}
+	if p.Face, err = v.personFace(rec, s, p.DocumentKey); err != nil {
+		return err
+	}
 	if err := v.db.UpsertPersonByDocument(ctx, p); err != nil {
 		return fmt.Errorf("verifier: upsert person: %w", err)
 	}

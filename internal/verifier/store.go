@@ -30,6 +30,7 @@ type Store interface {
 	// DocumentKey and writes it back into p.
 	UpsertPersonByDocument(ctx context.Context, p *store.Person) error
 	GetPerson(ctx context.Context, subject string) (*store.Person, error)
+	ListPersonFaces(ctx context.Context) ([]store.PersonFace, error)
 
 	UpdateOTP(ctx context.Context, challengeKey, mailboxKey string, fn func(ch, mb []byte) ([]byte, []byte, error)) error
 	PurgeOTP(ctx context.Context, before time.Time) (int, error)

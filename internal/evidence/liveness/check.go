@@ -73,6 +73,9 @@ type Result struct {
 	// reference portrait, when one was given.
 	Spread    float32      `json:"spread"`
 	Reference *face.Result `json:"reference,omitempty"`
+	// First is the first frame's face, described: the identity the burst
+	// showed (nil when the burst failed before faces were described).
+	First *face.Probe `json:"-"`
 	// NoFace lists the frames without exactly one usable face.
 	NoFace []FrameError `json:"no_face,omitempty"`
 }
@@ -122,6 +125,7 @@ func Check(c *Challenge, b *Burst, an Analyzer, reference *face.Probe, now time.
 		return r
 	}
 	first := probes[0]
+	r.First = first
 	for _, p := range probes[1:] {
 		res := an.Compare(first, p)
 		r.Spread = max(r.Spread, res.Distance)
