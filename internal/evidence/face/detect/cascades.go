@@ -25,21 +25,22 @@ var (
 // unpacking, so one set serves all goroutines.
 type cascadeSet struct {
 	face   *pigo.Pigo
-	pupil  *pigo.PuplocCascade
-	nose   *pigo.PuplocCascade
-	mouthC *pigo.PuplocCascade
+	pupil  *pupCascade
+	nose   *pupCascade
+	mouthC *pupCascade
 }
 
-// loadCascades unpacks the embedded cascades once. pigo's unpackers index
-// the input without bounds checks; the inputs are our own embedded files,
-// and a test proves they unpack.
+// loadCascades unpacks the embedded cascades once. pigo's face cascade
+// unpacker indexes its input without bounds checks; the input is our own
+// embedded file, and a test proves it unpacks. The pupil and landmark
+// cascades are read by parsePupCascade (see pupCascade for why).
 var loadCascades = sync.OnceValues(func() (*cascadeSet, error) {
 	face, err := pigo.NewPigo().Unpack(faceFinderBin)
 	if err != nil {
 		return nil, fmt.Errorf("detect: facefinder cascade: %w", err)
 	}
-	unpack := func(name string, b []byte) (*pigo.PuplocCascade, error) {
-		c, err := pigo.NewPuplocCascade().UnpackCascade(b)
+	unpack := func(name string, b []byte) (*pupCascade, error) {
+		c, err := parsePupCascade(b)
 		if err != nil {
 			return nil, fmt.Errorf("detect: %s cascade: %w", name, err)
 		}

@@ -27,10 +27,9 @@
 // The landmarks come from cascades that always return a point.
 // Face.LandmarkConfidence scores how well the five points fit a face's geometry;
 // callers that need landmarks (Align, pose) should want it high. The pupil
-// and landmark cascades start from pigo's random perturbations (math/rand's
-// global source, which pigo does not let us seed), so the same image gives
-// landmarks that differ by up to a pixel or two between runs; face boxes are
-// exact. Align is deterministic for a given Face.
+// and landmark cascades are evaluated by this package (pupCascade) from a
+// fixed set of jittered starts, so Detect is deterministic: the same image
+// gives the same faces, to the bit. So is Align for a given Face.
 //
 // Pose (yaw, pitch, roll) is a geometric estimate from the five points: roll
 // is good to a degree or two, yaw and pitch to 10 degrees or worse; enough
@@ -44,28 +43,32 @@
 // # Cost
 //
 // Measured with BenchmarkDetect (CPU time per call, one goroutine, on this
-// project's 2-core build machine): a 640x480 frame with one face 44 ms
-// (23 ms upright only), each 150x150 test crop 14-28 ms, the 710x473 group
-// photo with six faces 185 ms (landmarks cost about 15 ms a face); Align
-// about 2 ms. What dominates is the upright scan's small windows (down to
-// half of MinFaceSize) and pigo's pupil and landmark cascades, which must run
-// 63 perturbations each (see perturbs). A larger MinFaceSize, NoRotation, or
-// a sparser grid trade recall for speed: in the upright scan of the 20 test
+// project's shared 2-core build machine, so give or take a quarter): a
+// 640x480 frame with one face 45-60 ms (23-30 ms upright only), each 150x150
+// test crop 11-29 ms, the 710x473 group photo with six faces 185-245 ms
+// (about 15 ms of landmarks a face; without Options.Multiple it stops at the
+// second face); Align 2-3 ms.
+//
+// What dominates is the upright scan's small windows (down to half of
+// MinFaceSize) and the pupil and landmark cascades, run from 63 jittered
+// starts each (see pupCascade). A larger MinFaceSize, NoRotation, or a
+// sparser grid trade recall for speed: in the upright scan of the 20 test
 // crops, ScaleFactor 1.2 lost one face and halved the scores, ShiftFactor
 // 0.15 with ScaleFactor 1.2 lost nine; the defaults (1.1, 0.1) lose none.
 //
 // # Pigo's quirks this package works around
 //
-//   - PuplocCascade.RunDetector sorts its whole pooled 63-element buffers:
-//     with fewer than 63 perturbations, stale results of earlier calls mix
-//     into the median. Always 63 here.
+//   - PuplocCascade.RunDetector draws its jittered starts from math/rand's
+//     global source, which cannot be seeded, and sorts its whole pooled
+//     63-element buffers, so with fewer than 63 starts stale results of
+//     earlier calls mix into the median. The pupil and landmark cascades
+//     (pigo's files) are evaluated here instead, from fixed starts; a test
+//     checks the results agree with pigo's own within its jitter.
 //   - Pigo's rotated face scan clamps columns with the row count: wrong for
 //     landscape images and an out-of-range read for portrait ones. Rotation
 //     is done here by resampling, and pigo only ever scans upright.
 //   - The landmark cascades have no rotated mode; they run on a patch the
 //     face is turned upright in.
-//   - The perturbations use math/rand's global source, so landmarks are not
-//     reproducible to the pixel (see above).
 //   - Windows must fit inside the image, so tight crops are padded first.
 //
 // # Errors

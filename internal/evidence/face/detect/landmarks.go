@@ -1,23 +1,11 @@
 package detect
 
-import (
-	"math"
-
-	pigo "github.com/esimov/pigo/core"
-)
+import "math"
 
 // patchFace is the face window side, in patch pixels, that every face is
 // resampled to before the landmark cascades run: they then see the same
 // resolution whatever the face's size, and an upright face whatever its tilt.
 const patchFace = 128
-
-// perturbs is how many jittered starts pigo's landmark and pupil cascades
-// run; the result is the per-coordinate median. It must be 63: pigo keeps
-// the runs in pooled 63-element slices and sorts all 63, so with fewer runs
-// the median mixes in stale values from earlier calls. The jitter comes from
-// math/rand's global source, so landmarks vary by a pixel or so from run to
-// run; 63 runs keep that small.
-const perturbs = 63
 
 // points are the five landmarks in some coordinate frame.
 type points struct {
@@ -54,31 +42,27 @@ func landmarks(cs *cascadeSet, p plane, c candidate) points {
 }
 
 // patchLandmarks runs the cascades on an upright patch with the face window
-// of side patchFace centred in it. The eye start positions and sizes are
-// pigo's own (cmd/pigo): pupils sit 7.5% of the window above its centre and
-// 17.5% to either side.
+// of side patchFace centred in it. The start positions and sizes are pigo's
+// own (cmd/pigo and PuplocCascade.GetLandmarkPoint): pupils 7.5% of the
+// window above its centre and 17.5% to either side at a quarter of its size;
+// the other points from below the eyes' midpoint at three eye distances.
 func patchLandmarks(cs *cascadeSet, q plane) points {
-	ip := pigo.ImageParams{Pixels: q.pix, Rows: q.h, Cols: q.w, Dim: q.w}
-	s := float64(patchFace)
-	cr, cc := q.h/2, q.w/2
-	eye := func(dc float64) *pigo.Puploc {
-		return cs.pupil.RunDetector(pigo.Puploc{
-			Row:      cr - int(0.075*s),
-			Col:      cc + int(dc*s),
-			Scale:    float32(0.25 * s),
-			Perturbs: perturbs,
-		}, ip, 0, false)
+	const s = float32(patchFace)
+	cr, cc := float32(q.h/2), float32(q.w/2)
+	le := cs.pupil.locate(q, cr-0.075*s, cc-0.175*s, 0.25*s, false)
+	re := cs.pupil.locate(q, cr-0.075*s, cc+0.175*s, 0.25*s, false)
+	d := float32(le.dist(re))
+	m := mid(le, re)
+	point := func(pc *pupCascade, mirror bool) Point {
+		return pc.locate(q, float32(m.Y)+0.25*d, float32(m.X)+0.15*d, 3*d, mirror)
 	}
-	le, re := eye(-0.175), eye(0.175)
-	at := func(l *pigo.Puploc) Point { return Point{float64(l.Col), float64(l.Row)} }
-	// flipV mirrors a cascade trained on one side of the face to the other.
 	return points{
-		leftEye:  at(le),
-		rightEye: at(re),
+		leftEye:  le,
+		rightEye: re,
 		// The nose cascade is run as trained and mirrored and the two
 		// averaged, so that a mirrored image gives a mirrored nose.
-		nose:       mid(at(cs.nose.GetLandmarkPoint(le, re, ip, perturbs, false)), at(cs.nose.GetLandmarkPoint(le, re, ip, perturbs, true))),
-		mouthLeft:  at(cs.mouthC.GetLandmarkPoint(le, re, ip, perturbs, false)),
-		mouthRight: at(cs.mouthC.GetLandmarkPoint(le, re, ip, perturbs, true)),
+		nose:       mid(point(cs.nose, false), point(cs.nose, true)),
+		mouthLeft:  point(cs.mouthC, false),
+		mouthRight: point(cs.mouthC, true),
 	}
 }
