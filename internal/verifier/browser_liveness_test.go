@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 )
 
@@ -15,7 +16,15 @@ import (
 // uploads the burst, and shows the server's reasons. The fake camera plays
 // a still face, so the prompts cannot be followed: the burst must arrive
 // whole and be refused for that, with the reasons on the page.
-func TestBrowserLiveness(t *testing.T) {
+func TestBrowserLiveness(t *testing.T) { browserLiveness(t, false) }
+
+// TestBrowserCaptureBinding is the same with a virtual platform
+// authenticator (DevTools WebAuthn domain): the email page enrols it, the
+// liveness page signs the burst with it, and the verifier checks that the
+// burst it received is the one the bound device signed.
+func TestBrowserCaptureBinding(t *testing.T) { browserLiveness(t, true) }
+
+func browserLiveness(t *testing.T, authenticator bool) {
 	needChromium(t)
 	face := testFace(t)
 	const hint = "alice@example.com"
@@ -35,9 +44,24 @@ func TestBrowserLiveness(t *testing.T) {
 		c.Clients = append(c.Clients, rp.client())
 		c.AllowedEmailDomains = []string{"example.com"}
 		c.Faces = testFaces(t)
+		// WebAuthn needs a domain (not an IP address) as relying party.
+		c.Issuer = strings.Replace(c.Issuer, "127.0.0.1", "localhost", 1)
 	})
 	rp.discover(t, e.v.Issuer())
 	c := startChrome(t, videoPath, 120*time.Second)
+	if authenticator {
+		if _, err := chromedp.Call(c.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+			t.Fatalf("WebAuthn.enable: %v", err)
+		}
+		if _, err := chromedp.Call(c.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+			Options: &webauthn.VirtualAuthenticatorOptions{
+				Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportInternal,
+				HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+			},
+		}); err != nil {
+			t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
+		}
+	}
 	c.toSelfie(e, rp, hint, passportPath, mrzLines, func(string) {})
 
 	type live struct {
@@ -102,6 +126,19 @@ func TestBrowserLiveness(t *testing.T) {
 	if r.Frames < 6 || r.Passed || s.Selfie != nil {
 		t.Fatalf("burst result %+v, selfie %+v", r, s.Selfie)
 	}
+	// Without an authenticator nothing is bound; with one, the email page
+	// bound it and the burst the server judged was signed by it.
+	if !authenticator {
+		if s.Capture.bound() {
+			t.Fatalf("bound without an authenticator: %+v", s.Capture)
+		}
+		return
+	}
+	if !s.Capture.bound() || !s.Capture.signed() || s.Capture.Binding.SignCount == 0 {
+		t.Fatalf("capture %+v", s.Capture)
+	}
+	t.Logf("bound: attestation %s, AAGUID %x, sign count %d", s.Capture.Binding.AttestationFormat,
+		s.Capture.Binding.AAGUID, s.Capture.Binding.SignCount)
 }
 
 // authRequestOf reads the auth request id from the tab's URL.

@@ -53,7 +53,8 @@ func (v *Verifier) emailPage(w http.ResponseWriter, r *http.Request) error {
 
 func (v *Verifier) renderEmail(w http.ResponseWriter, status int, b *bound, e *email.Error) error {
 	d := pageData{Page: "email", Title: "Confirm your work email", ID: b.id, Step: 1, Steps: stepsFor(b.rec.Rung),
-		Email: b.rec.ClaimedEmail, EmailFixed: b.rec.ClaimedEmail != ""}
+		Email: b.rec.ClaimedEmail, EmailFixed: b.rec.ClaimedEmail != "",
+		CaptureEnrol: needsDocument(b.rec.Rung) && !b.steps.Capture.bound()}
 	if e != nil {
 		d.Error, d.Reason = e.Error(), string(e.Reason)
 	}

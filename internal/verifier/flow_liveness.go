@@ -91,55 +91,60 @@ type burstMeta struct {
 
 // readBurst reads the multipart burst: a "meta" JSON part, then the frames
 // as "frame" parts in capture order.
-func readBurst(w http.ResponseWriter, r *http.Request) (*liveness.Burst, error) {
+func readBurst(w http.ResponseWriter, r *http.Request) (*liveness.Burst, []byte, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBurstBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, errUploadBroken.with(err)
+		return nil, nil, errUploadBroken.with(err)
 	}
 	var meta *burstMeta
 	var frames [][]byte
+	var assertion []byte
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, uploadErr(err)
+			return nil, nil, uploadErr(err)
 		}
 		switch part.FormName() {
 		case "meta":
 			meta = &burstMeta{}
 			if err := json.NewDecoder(io.LimitReader(part, 64<<10)).Decode(meta); err != nil {
-				return nil, errUploadBroken.with(err)
+				return nil, nil, errUploadBroken.with(err)
+			}
+		case "assertion":
+			if assertion, err = io.ReadAll(io.LimitReader(part, 64<<10)); err != nil {
+				return nil, nil, uploadErr(err)
 			}
 		case "frame":
 			if len(frames) == maxBurstFrames {
-				return nil, errUploadTooLarge
+				return nil, nil, errUploadTooLarge
 			}
 			data, err := io.ReadAll(io.LimitReader(part, maxBurstFrame+1))
 			if err != nil {
-				return nil, uploadErr(err)
+				return nil, nil, uploadErr(err)
 			}
 			if len(data) > maxBurstFrame || sniffImage(data) == "" {
-				return nil, errUploadType
+				return nil, nil, errUploadType
 			}
 			frames = append(frames, data)
 		}
 	}
 	if meta == nil || len(meta.Frames) != len(frames) || len(frames) == 0 {
-		return nil, errUploadMissing
+		return nil, nil, errUploadMissing
 	}
 	nonce, err := base64.StdEncoding.DecodeString(meta.Nonce)
 	if err != nil {
-		return nil, errUploadBroken.with(err)
+		return nil, nil, errUploadBroken.with(err)
 	}
 	b := &liveness.Burst{Nonce: nonce}
 	for i, f := range meta.Frames {
 		b.Frames = append(b.Frames, liveness.Frame{Image: frames[i],
 			Offset: time.Duration(f.OffsetMS * float64(time.Millisecond)), Step: f.Step})
 	}
-	return b, nil
+	return b, assertion, nil
 }
 
 // livenessBurst checks a burst. The challenge is spent first, whatever the
@@ -153,7 +158,7 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 	if v.cfg.Faces == nil || !v.selfieReady(b) || b.steps.Selfie != nil {
 		return errStepOrder
 	}
-	burst, err := readBurst(w, r)
+	burst, assertion, err := readBurst(w, r)
 	var ue *userError
 	if errors.As(err, &ue) {
 		return writeJSON(w, ue.status, map[string]any{"error": ue.reason, "message": ue.msg})
@@ -170,6 +175,18 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}); err != nil {
 		return err
+	}
+	// A bound verification's burst must be signed by its device.
+	frames := make([][]byte, len(burst.Frames))
+	for i, f := range burst.Frames {
+		frames[i] = f.Image
+	}
+	if reason, err := v.verifyCapture(r, b, frames, burst.Nonce, assertion); err != nil {
+		return err
+	} else if reason != "" {
+		v.cfg.Logger.InfoContext(r.Context(), "verifier: burst not signed by the bound device", "verification", b.rec.ID, "reason", reason)
+		return writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "capture_refused", "reasons": []string{reason},
+			"messages": []string{"The pictures could not be confirmed as taken on this device. Start again on the device you began with."}})
 	}
 	ref, kind, id, err := v.reference(r.Context(), b.steps)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/evidence/capture"
 	"github.com/vigil-gw/vigil/internal/evidence/chip/chiptest"
 	"github.com/vigil-gw/vigil/internal/evidence/liveness"
 	"github.com/vigil-gw/vigil/internal/evidence/liveness/livenesstest"
@@ -260,5 +261,43 @@ func TestDuplicateFace(t *testing.T) {
 	s, _ := decodeSteps(second.Steps)
 	if s.Face.Duplicate != first.PersonSubject {
 		t.Fatalf("duplicate of %q, want %q", s.Face.Duplicate, first.PersonSubject)
+	}
+}
+
+// TestCaptureRefusesUnsignedBurst: once a device is bound, a burst without
+// its signature (or with a broken one) is refused before any face check.
+func TestCaptureRefusesUnsignedBurst(t *testing.T) {
+	e, st := chipEnv(t, func(c *Config) { c.Faces = testFaces(t) })
+	b, rd := chipStepPage(t, e, "anna@corp.example")
+	c, err := st.Issue(chiptest.DocumentOptions{MRZ: holderMRZ(), Portrait: photo(t, "amy/amy3.png"), AA: chiptest.AARSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := rd.challenge()
+	if code, out := rd.upload(c, ch, ch); code != http.StatusOK {
+		t.Fatalf("chip: %d %v", code, out)
+	}
+	rec := verificationOf(t, e, b)
+	if _, err := e.v.mutate(t.Context(), rec.ID, func(_ *store.Verification, s *steps) error {
+		s.Capture = &captureStep{Binding: &capture.Binding{CredentialID: []byte("bound credential")}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	neutral, poses, err := livenesstest.Amy("../../../shared/testdata/faces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bu, err := livenesstest.Burst(livenessChallengeFor(t, b), neutral, poses, 3, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out := postBurst(t, b, bu)
+	if code != http.StatusUnprocessableEntity || out["error"] != "capture_refused" || !slices.Contains(anyStrings(out["reasons"]), "capture-unsigned") {
+		t.Fatalf("unsigned burst: %d %v", code, out)
+	}
+	s, _ := decodeSteps(verificationOf(t, e, b).Steps)
+	if s.Selfie != nil || s.Capture.signed() {
+		t.Fatalf("an unsigned burst was taken: %+v", s.Capture)
 	}
 }

@@ -28,7 +28,8 @@ func (v *Verifier) selfiePage(w http.ResponseWriter, r *http.Request) error {
 
 func (v *Verifier) renderSelfie(w http.ResponseWriter, status int, b *bound, ue *userError) error {
 	d := pageData{Page: "selfie", Title: "Take a selfie", ID: b.id, Step: stepsFor(b.rec.Rung), Steps: stepsFor(b.rec.Rung),
-		Liveness: v.cfg.Faces != nil && (b.steps.Liveness == nil || b.steps.Liveness.Attempts < maxLivenessTries)}
+		Liveness:     v.cfg.Faces != nil && (b.steps.Liveness == nil || b.steps.Liveness.Attempts < maxLivenessTries),
+		CaptureBound: b.steps.Capture.bound()}
 	if ue != nil {
 		d.Error, d.Reason = ue.msg, ue.reason
 	}

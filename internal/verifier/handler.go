@@ -72,6 +72,10 @@ func (v *Verifier) routes() http.Handler {
 	post("/selfie", v.selfieUpload)
 	post("/selfie/challenge", v.livenessChallenge)
 	post("/selfie/burst", v.livenessBurst)
+	post("/capture/enrol/begin", v.captureEnrolBegin)
+	post("/capture/enrol/finish", v.captureEnrolFinish)
+	post("/capture/sign/begin", v.captureSignBegin)
+	mux.Handle("GET /static/capture/", captureAssets())
 	mux.Handle("GET /status", v.handle(v.status))
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /logged-out", v.handle(func(w http.ResponseWriter, _ *http.Request) error {

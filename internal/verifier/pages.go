@@ -49,6 +49,9 @@ type pageData struct {
 	Refresh    int
 	// Liveness switches the selfie page to the prompted burst capture.
 	Liveness bool
+	// CaptureEnrol offers WebAuthn device binding on the email page;
+	// CaptureBound makes the liveness page sign its burst.
+	CaptureEnrol, CaptureBound bool
 	// The chip page: the pairing token, the reader API URL, and when the
 	// token expires.
 	ChipToken, ChipAPI, ChipExpires string

@@ -15,7 +15,7 @@ func (v *Verifier) finish(w http.ResponseWriter, r *http.Request, b *bound) erro
 		v.recent.put(b.rec.PersonSubject, b.req.ClientID, b.steps.Email.Address)
 	}
 	next, err := v.op.Complete(r.Context(), b.id, oidcop.Result{
-		Subject: b.rec.PersonSubject, AuthTime: authTime(b.steps), ACR: b.rec.Rung, AMR: []string{amrOTP},
+		Subject: b.rec.PersonSubject, AuthTime: authTime(b.steps), ACR: b.rec.Rung, AMR: amrOf(b.steps),
 	})
 	switch {
 	case errors.Is(err, oidcop.ErrStaleAuth):

@@ -29,6 +29,7 @@ type steps struct {
 	Selfie       *selfieStep   `json:"selfie,omitempty"`
 	Face         *faceStep     `json:"face,omitempty"`
 	Liveness     *livenessStep `json:"liveness,omitempty"`
+	Capture      *captureStep  `json:"capture,omitempty"`
 	// FinishedAt is when the person finished the last step: auth_time.
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 }

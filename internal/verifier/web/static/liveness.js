@@ -89,7 +89,21 @@
           frames: frames.map(function (f) { return { offset_ms: f.offset_ms, step: f.step }; })
         })], { type: "application/json" }));
         frames.forEach(function (f, n) { body.append("frame", f.blob, "frame" + n + ".jpg"); });
-        return post(root.dataset.burst, body);
+        if (!root.dataset.sign) {
+          return post(root.dataset.burst, body);
+        }
+        // A device-bound verification: the bound key signs the burst.
+        return fetch(root.dataset.sign, { method: "POST", credentials: "same-origin" }).then(function (resp) {
+          return resp.text();
+        }).then(function (opts) {
+          return import(root.dataset.capture).then(function (capture) {
+            var nonce = Uint8Array.from(atob(c.nonce), function (ch) { return ch.charCodeAt(0); });
+            return capture.signBurst(frames.map(function (f) { return f.blob; }), nonce, opts);
+          });
+        }).then(function (signed) {
+          body.append("assertion", new Blob([signed.assertion], { type: "application/json" }));
+          return post(root.dataset.burst, body);
+        });
       });
     }).then(function (res) {
       if (!res) {
