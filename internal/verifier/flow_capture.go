@@ -20,9 +20,9 @@ import (
 
 // captureStep holds the binding and the pending WebAuthn ceremony state.
 type captureStep struct {
-	EnrolState []byte            `json:"enrol_state,omitempty"`
-	SignState  []byte            `json:"sign_state,omitempty"`
-	Binding    *capture.Binding  `json:"binding,omitempty"`
+	EnrolState []byte           `json:"enrol_state,omitempty"`
+	SignState  []byte           `json:"sign_state,omitempty"`
+	Binding    *capture.Binding `json:"binding,omitempty"`
 	// Signed is set when a liveness burst was verified as signed by Binding.
 	Signed bool `json:"signed,omitempty"`
 }
