@@ -50,11 +50,11 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 	// too small is told apart from no face at all.
 	minScan := max(minScanSize, o.MinFaceSize/(2*k))
 	var faces []Face
-	small := 0
+	var small []candidate
 	for _, c := range scan(cs, p, o, minScan, max(minScanSize, o.MinFaceSize/k)) {
 		size := c.size * float64(k)
 		if size < float64(o.MinFaceSize) {
-			small++
+			small = append(small, c)
 			continue
 		}
 		pts := landmarks(cs, p, c)
@@ -83,8 +83,8 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 		}
 	}
 	switch {
-	case len(faces) == 0 && small > 0:
-		return nil, fail(ReasonTooSmall, fmt.Sprintf("%d faces below %d px", small, o.MinFaceSize))
+	case len(faces) == 0 && anyConfirmed(cs, p, small, o):
+		return nil, fail(ReasonTooSmall, fmt.Sprintf("faces below %d px", o.MinFaceSize))
 	case len(faces) == 0:
 		return nil, fail(ReasonNone, "")
 	case len(faces) > 1 && !o.Multiple:
@@ -92,4 +92,16 @@ func Detect(img image.Image, opts Options) ([]Face, error) {
 	}
 	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Size() > faces[j].Size() })
 	return faces, nil
+}
+
+// anyConfirmed reports whether one of the small windows is a face, so that
+// "move closer" is only said when there is a face to move. The first few
+// (best-scoring) are enough.
+func anyConfirmed(cs *cascadeSet, p plane, small []candidate, o Options) bool {
+	for _, c := range small[:min(len(small), 3)] {
+		if confirmed(cs, p, c, landmarks(cs, p, c), o) {
+			return true
+		}
+	}
+	return false
 }
