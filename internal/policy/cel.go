@@ -127,6 +127,20 @@ func (v celVars) ResolveName(name string) (any, bool) {
 		if !id.AuthTime.IsZero() {
 			u["auth_time"] = id.AuthTime
 		}
+		// The identity verification, when there is one: policies can
+		// require how it was done, e.g. `"hwk" in user.verification.amr`
+		// (the selfie capture was signed by the device bound at the start)
+		// or `"vcrypt" in user.verification.methods` (a chip was read).
+		if vf := id.Verification; vf != nil {
+			m := map[string]any{
+				"provider": vf.Provider, "level": vf.Level, "trust_framework": vf.TrustFramework,
+				"acr": vf.ACR, "amr": nonNil(vf.AMR), "methods": nonNil(vf.Methods),
+			}
+			if !vf.VerifiedAt.IsZero() {
+				m["verified_at"] = vf.VerifiedAt
+			}
+			u["verification"] = m
+		}
 		return u, true
 	case "request":
 		r := map[string]any{"time": v.in.Now}

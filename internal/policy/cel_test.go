@@ -31,6 +31,15 @@ func TestCEL(t *testing.T) {
 		{name: "request time", sel: `{cel: 'request.time.getHours() == 10'}`, id: alice(), want: true},
 		{name: "runtime error fails closed", sel: `{cel: 'user.claims.team == "x"'}`, id: alice(), want: false, reason: "cel-error"},
 		{name: "user expression, not signed in", sel: `{cel: 'user.email != ""'}`, id: nil, want: false},
+		{name: "verification bound to a device", sel: `{cel: 'has(user.verification) && "hwk" in user.verification.amr && "vcrypt" in user.verification.methods'}`,
+			id: with(func(i *identity.Identity) {
+				i.Verification = &identity.Verification{Provider: "idv", Level: "ial2", AMR: []string{"otp", "hwk"}, Methods: []string{"vcrypt", "bvr"}}
+			}), want: true},
+		{name: "verification not bound", sel: `{cel: 'has(user.verification) && "hwk" in user.verification.amr'}`,
+			id: with(func(i *identity.Identity) {
+				i.Verification = &identity.Verification{Provider: "idv", Level: "ial2", AMR: []string{"otp"}}
+			}), want: false},
+		{name: "no verification", sel: `{cel: 'has(user.verification)'}`, id: alice(), want: false},
 	})
 }
 
