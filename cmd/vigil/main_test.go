@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -120,9 +121,18 @@ idv:
 `), 0o600)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	go func() { done <- run(ctx, []string{"verifier", "--config", cfg}, &out, &errb) }()
-	time.Sleep(500 * time.Millisecond)
+	// Wait for the serving line (start-up loads keys and the face model,
+	// slow under -race on a loaded machine), then stop it.
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(errb.String(), "vigil verifier serving") && time.Now().Before(deadline) {
+		select {
+		case code := <-done:
+			t.Fatalf("vigil verifier exited early: %d\n%s", code, errb.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("vigil verifier: exit %d\n%s", code, errb.String())
@@ -135,4 +145,22 @@ idv:
 	if code != 2 || !strings.Contains(errs, "idv: required") || !strings.Contains(errs, "session.secret") {
 		t.Errorf("bad verifier config: exit %d\n%s", code, errs)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
