@@ -41,6 +41,7 @@ type FaceMatcher interface {
 	Describe(img []byte) (*face.Probe, error)
 	DescribePortrait(img []byte) (*face.Probe, error)
 	Compare(a, b *face.Probe) face.Result
+	Threshold() (threshold, margin float32)
 	// Locate and DescribeLocated split Describe for liveness bursts.
 	Locate(img []byte) (*face.Located, error)
 	DescribeLocated(l *face.Located) (*face.Probe, error)

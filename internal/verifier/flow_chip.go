@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"crypto/hmac"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
@@ -156,6 +155,3 @@ func (v *Verifier) renderChip(w http.ResponseWriter, status int, b *bound, ue *u
 func (v *Verifier) chipAPIURL() string {
 	return strings.TrimSuffix(v.op.Issuer(), "/") + "/chip"
 }
-
-// challengeString encodes a challenge for JSON.
-func challengeString(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

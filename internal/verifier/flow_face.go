@@ -97,10 +97,7 @@ func (v *Verifier) reference(ctx context.Context, s steps) (p *face.Probe, kind,
 // faceStepOf records a comparison with the reference (nil res: no
 // reference had a usable face).
 func (v *Verifier) faceStepOf(kind, id string, res *face.Result) *faceStep {
-	thr, margin := float32(face.DefaultThreshold), float32(face.DefaultMargin)
-	if m, ok := v.cfg.Faces.(*face.Matcher); ok {
-		thr, margin = m.Threshold()
-	}
+	thr, margin := v.cfg.Faces.Threshold()
 	out := &faceStep{Threshold: thr, Margin: margin}
 	if res != nil {
 		out.Reference, out.ReferenceID = kind, id

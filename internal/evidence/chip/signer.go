@@ -51,7 +51,7 @@ func parseSignerInfo(si cryptobyte.String, eType asn1.ObjectIdentifier) (*signer
 	default:
 		return nil, malformed("SignerInfo version %d with an unexpected signer identifier", version)
 	}
-	h, ok := readDigestAlg(&si)
+	h, ok := pki.ReadHashAlgorithm(&si)
 	if !ok {
 		return nil, malformed("unsupported or bad SignerInfo digestAlgorithm")
 	}

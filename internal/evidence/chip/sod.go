@@ -163,7 +163,7 @@ func (s *SOD) parseLDS(b []byte) error {
 		!lds.ReadASN1Integer(&version) || (version != 0 && version != 1) {
 		return malformed("bad LDSSecurityObject or version")
 	}
-	h, ok := readDigestAlg(&lds)
+	h, ok := pki.ReadHashAlgorithm(&lds)
 	if !ok {
 		return malformed("unsupported or bad LDS hashAlgorithm")
 	}

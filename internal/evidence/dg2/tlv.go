@@ -9,15 +9,6 @@ type tlv struct {
 	off   int // offset of the element in the buffer it was read from
 }
 
-// constructed reports whether the first tag byte has the constructed bit.
-func (t tlv) constructed() bool {
-	first := t.tag
-	for first > 0xFF {
-		first >>= 8
-	}
-	return first&0x20 != 0
-}
-
 // readTLV reads one element from b[off:] and returns it with the offset just
 // past it. Lengths are checked against the remaining input before slicing;
 // indefinite lengths are refused (DER and the LDS use definite lengths only).

@@ -186,7 +186,9 @@ func checkTiming(c *Challenge, frames []Frame, cfg Config, r *Result) bool {
 	if frames[len(frames)-1].Offset > c.Deadline.Sub(c.IssuedAt) {
 		r.fail(ReasonTiming)
 	}
-	return len(r.Reasons) == 0 || r.Reasons[0] == ReasonStill
+	// Still frames are reported but the faces are still judged, so the
+	// record says what else was wrong; bad framing or timing stops here.
+	return !slices.ContainsFunc(r.Reasons, func(s string) bool { return s == ReasonTiming || s == ReasonFrames })
 }
 
 // locateAll finds the face in every frame, two frames at a time.

@@ -57,10 +57,7 @@ func jitter(t *testing.T, im image.Image, n int) []byte {
 
 type poses = livenesstest.Poses
 
-var (
-	place  = livenesstest.Place
-	mirror = livenesstest.Mirror
-)
+var place = livenesstest.Place
 
 func amy(t *testing.T) (image.Image, poses) {
 	t.Helper()

@@ -141,7 +141,7 @@ func parsePSSParams(der []byte) (crypto.Hash, int, error) {
 		return bad()
 	}
 	if present {
-		h, ok := readHashAlg(&field)
+		h, ok := ReadHashAlgorithm(&field)
 		if !ok || !field.Empty() {
 			return bad()
 		}
@@ -157,7 +157,7 @@ func parsePSSParams(der []byte) (crypto.Hash, int, error) {
 			return 0, 0, errors.New("pki: RSASSA-PSS mask generation is not MGF1")
 		}
 		mgfAlg = mgf
-		h, ok := readHashAlg(&mgfAlg)
+		h, ok := ReadHashAlgorithm(&mgfAlg)
 		if !ok || !mgfAlg.Empty() {
 			return bad()
 		}
@@ -176,8 +176,10 @@ func parsePSSParams(der []byte) (crypto.Hash, int, error) {
 	return hash, int(salt), nil
 }
 
-// readHashAlg reads a hash AlgorithmIdentifier with absent or NULL parameters.
-func readHashAlg(s *cryptobyte.String) (crypto.Hash, bool) {
+// ReadHashAlgorithm reads a digest AlgorithmIdentifier whose parameters are
+// absent or NULL (RFC 5754 allows both): SHA-1, SHA-224, SHA-256, SHA-384 or
+// SHA-512. CMS structures (EF.SOD, master lists) name their digests so.
+func ReadHashAlgorithm(s *cryptobyte.String) (crypto.Hash, bool) {
 	var alg cryptobyte.String
 	var oid asn1.ObjectIdentifier
 	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) {
