@@ -30,7 +30,7 @@ type sessionCreator struct {
 }
 
 func (c sessionCreator) Create(ctx context.Context, id identity.Identity, meta authn.SessionMeta) (*http.Cookie, error) {
-	m := session.Meta{UserAgent: meta.Request.UserAgent(), IDToken: meta.IDToken}
+	m := session.Meta{UserAgent: meta.Request.UserAgent(), IDToken: meta.IDToken, SID: meta.SID}
 	if ip := c.st.clientIP.Of(meta.Request); ip.IsValid() {
 		m.IP = ip.String()
 	}

@@ -101,6 +101,7 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	IDToken   string // raw ID token, kept for RP-initiated logout
+	SID       string // the provider's session ID, for back-channel logout
 }
 
 // Manager creates and looks up sessions. It is safe for concurrent use.
@@ -244,6 +245,7 @@ func (m *Manager) Create(ctx context.Context, id identity.Identity, meta Meta) (
 		IP:         meta.IP,
 		UserAgent:  truncate(meta.UserAgent, maxUserAgent),
 		IDToken:    meta.IDToken,
+		SID:        meta.SID,
 	}
 	if err := m.store.CreateSession(ctx, s); err != nil {
 		return "", nil, fmt.Errorf("session: create: %w", err)

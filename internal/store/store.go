@@ -34,6 +34,9 @@ type Session struct {
 	// IDToken is the raw ID token, kept for RP-initiated logout
 	// (id_token_hint). It is never sent to upstreams.
 	IDToken string
+	// SID is the provider's session ID (the ID token's sid claim), "" if
+	// none: a back-channel logout may name the session only by it.
+	SID string
 }
 
 // User is a person as known through one provider. ID is stable:

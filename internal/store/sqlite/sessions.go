@@ -12,7 +12,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
-const sessionColumns = `id, user_id, provider, identity, created_at, last_seen_at, expires_at, ip, user_agent, id_token`
+const sessionColumns = `id, user_id, provider, identity, created_at, last_seen_at, expires_at, ip, user_agent, id_token, sid`
 
 // CreateSession stores s. It fails with store.ErrConflict if s.ID exists and
 // with store.ErrNotFound if s.UserID names no user (upsert the user first).
@@ -43,9 +43,9 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) (err error) {
 		return fmt.Errorf("sqlite: create session: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		s.ID, s.UserID, s.Provider, string(ident), ts(s.CreatedAt), ts(s.LastSeenAt), ts(s.ExpiresAt),
-		s.IP, s.UserAgent, s.IDToken)
+		s.IP, s.UserAgent, s.IDToken, s.SID)
 	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
 	}
@@ -220,7 +220,7 @@ func scanSession(sc scanner) (*store.Session, error) {
 		created, seen, expiration sql.NullInt64
 	)
 	if err := sc.Scan(&s.ID, &s.UserID, &s.Provider, &ident, &created, &seen, &expiration,
-		&s.IP, &s.UserAgent, &s.IDToken); err != nil {
+		&s.IP, &s.UserAgent, &s.IDToken, &s.SID); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(ident), &s.Identity); err != nil {
@@ -228,4 +228,31 @@ func scanSession(sc scanner) (*store.Session, error) {
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromTS(created), fromTS(seen), fromTS(expiration)
 	return &s, nil
+}
+
+// SessionsBySID returns the sessions that provider's session sid signed
+// in (a back-channel logout may name only the sid), newest first.
+func (db *DB) SessionsBySID(ctx context.Context, provider, sid string) (_ []store.Session, err error) {
+	defer db.done("session.by_sid", time.Now(), &err)
+	if sid == "" {
+		return nil, errors.New("sqlite: sessions by sid: empty sid")
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE provider = ? AND sid = ? AND sid <> '' ORDER BY created_at DESC, id`, provider, sid)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sessions by sid: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: sessions by sid: %w", err)
+		}
+		out = append(out, *s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: sessions by sid: %w", err)
+	}
+	return out, nil
 }

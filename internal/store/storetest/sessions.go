@@ -50,6 +50,7 @@ func newSession(id, userID string, created time.Time) *store.Session {
 		IP:         "192.0.2.7",
 		UserAgent:  "Mozilla/5.0 (test)",
 		IDToken:    "eyJhbGciOiJSUzI1NiJ9.e30.sig",
+		SID:        "op-session-" + id,
 	}
 }
 
@@ -266,4 +267,41 @@ func testUpdateSessionIdentity(t *testing.T, b Backend) {
 	if err := b.UpdateSessionIdentity(t.Context(), "nope", ident); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateSessionIdentity(unknown) = %v, want ErrNotFound", err)
 	}
+}
+
+func testSessionsBySID(t *testing.T, b Backend) {
+	addUser(t, b, "u1")
+	addUser(t, b, "u2")
+	a := newSession("s1", "u1", base)
+	b2 := newSession("s2", "u2", base.Add(time.Second))
+	b2.SID = a.SID // one provider session behind two of ours
+	other := newSession("s3", "u1", base)
+	other.Provider = "other"
+	other.SID = a.SID // same sid from another provider: not theirs to end
+	none := newSession("s4", "u1", base)
+	none.SID = ""
+	for _, s := range []*store.Session{a, b2, other, none} {
+		create(t, b, s)
+	}
+	got, err := b.SessionsBySID(t.Context(), "corp", a.SID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "s2" || got[1].ID != "s1" {
+		t.Fatalf("SessionsBySID = %v, want s2, s1", sessionIDs(got))
+	}
+	if got, err := b.SessionsBySID(t.Context(), "corp", "nope"); err != nil || len(got) != 0 {
+		t.Fatalf("unknown sid: %v, %v", sessionIDs(got), err)
+	}
+	if _, err := b.SessionsBySID(t.Context(), "corp", ""); err == nil {
+		t.Fatal("empty sid: no error")
+	}
+}
+
+func sessionIDs(ss []store.Session) []string {
+	out := make([]string, len(ss))
+	for i := range ss {
+		out[i] = ss[i].ID
+	}
+	return out
 }

@@ -39,6 +39,7 @@ type Backend interface {
 	UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 	ListSessions(ctx context.Context, userID string) ([]store.Session, error)
+	SessionsBySID(ctx context.Context, provider, sid string) ([]store.Session, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 
 	UpsertUser(ctx context.Context, u *store.User) error
@@ -97,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"TouchSessions", testTouchSessions},
 		{"DeleteUserSessions", testDeleteUserSessions},
 		{"ListSessions", testListSessions},
+		{"SessionsBySID", testSessionsBySID},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserUpsertKeepsFirstSeen", testUserUpsertKeepsFirstSeen},
