@@ -148,6 +148,7 @@ func (c *Config) SetDefaults() {
 		defDur(&p.ClockSkew, time.Minute)
 	}
 	c.idvDefaults()
+	c.riskDefaults()
 	for i := range c.Verifiers {
 		v := &c.Verifiers[i]
 		v.Issuer = strings.TrimRight(v.Issuer, "/")

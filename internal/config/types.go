@@ -14,8 +14,14 @@ type Config struct {
 	Providers []Provider `yaml:"providers"`
 	Verifiers []Verifier `yaml:"verifiers"`
 	// IDV is the built-in identity-verification provider (optional).
-	IDV  *IDV  `yaml:"idv"`
-	Apps []App `yaml:"apps"`
+	IDV *IDV `yaml:"idv"`
+	// Risk configures continuous assurance (detectors, levels, actions).
+	Risk Risk `yaml:"risk"`
+	// SSF configures Shared Signals reception and transmission.
+	SSF SSF `yaml:"ssf"`
+	// Admin configures the admin API.
+	Admin Admin `yaml:"admin"`
+	Apps  []App `yaml:"apps"`
 }
 
 // Server is the listener and the public face of the gateway.
@@ -173,6 +179,8 @@ type App struct {
 	Verifier string `yaml:"verifier"`
 	// Policies are evaluated in order; see the policy package. Default deny.
 	Policies []Rule `yaml:"policies"`
+	// Risk overrides risk.actions for this app.
+	Risk *RiskActions `yaml:"risk"`
 }
 
 // Rule is one policy in the Cloudflare Access model.
@@ -203,6 +211,8 @@ type Selector struct {
 	VerifiedWithin Duration `yaml:"verified_within,omitempty"`
 	// ACR matches the sign-in's or the verification's acr.
 	ACR StringList `yaml:"acr,omitempty"`
+	// Risk is the highest risk level allowed: low, medium or high.
+	Risk string `yaml:"risk,omitempty"`
 }
 
 // ClaimSelector matches when the named claim equals (or, for an array

@@ -47,6 +47,8 @@ func (c *Config) Validate() error {
 		apps[a.Name] = true
 	}
 	c.validateIDV(&p, apps)
+	c.validateRisk(&p)
+	c.validateSSF(&p)
 	return errors.Join(p...)
 }
 
