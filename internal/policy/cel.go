@@ -124,6 +124,8 @@ func (v celVars) ResolveName(name string) (any, bool) {
 		if id.Claims == nil {
 			u["claims"] = map[string]any{}
 		}
+		// The risk level now: "low", "medium" or "high".
+		u["risk"] = v.in.Risk.String()
 		if !id.AuthTime.IsZero() {
 			u["auth_time"] = id.AuthTime
 		}

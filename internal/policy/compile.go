@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/identity"
+	"github.com/vigil-gw/vigil/internal/risk"
 )
 
 // Input is what Evaluate decides on. It is read, never modified.
@@ -19,6 +20,8 @@ type Input struct {
 	IP netip.Addr
 	// Now is the request time, given to CEL as request.time.
 	Now time.Time
+	// Risk is the signed-in user's risk level now (low when unknown).
+	Risk risk.Level
 }
 
 // Policy is a compiled, immutable rule list, safe for concurrent use.

@@ -61,7 +61,7 @@ func compileSelector(s *config.Selector, at selectorSpec, cel *celCompiler) (sel
 	kinds := setKinds(s)
 	switch len(kinds) {
 	case 0:
-		return selector{}, []error{fmt.Errorf("%s: no selector set: set one of everyone, email, email_domain, provider, group, claim, amr, acr, verified, verified_within, ip or cel", at.path)}
+		return selector{}, []error{fmt.Errorf("%s: no selector set: set one of everyone, email, email_domain, provider, group, claim, amr, acr, verified, verified_within, risk, ip or cel", at.path)}
 	case 1:
 	default:
 		return selector{}, []error{fmt.Errorf("%s: several selectors set (%s): set exactly one per list entry", at.path, strings.Join(kinds, ", "))}
@@ -99,6 +99,8 @@ func compileSelector(s *config.Selector, at selectorSpec, cel *celCompiler) (sel
 		sel.m, errs = compileVerifiedWithin(s.VerifiedWithin.D(), at.path+".verified_within")
 	case "acr":
 		sel.m, errs = compileACR(s.ACR, at.path+".acr")
+	case "risk":
+		sel.m, errs = compileRisk(s.Risk, at.path+".risk")
 	case "cel":
 		var m *celMatcher
 		m, errs = cel.compile(s.CEL, at)
@@ -141,6 +143,9 @@ func setKinds(s *config.Selector) []string {
 	}
 	if s.VerifiedWithin != 0 {
 		k = append(k, "verified_within")
+	}
+	if s.Risk != "" {
+		k = append(k, "risk")
 	}
 	if s.CEL != "" {
 		k = append(k, "cel")
