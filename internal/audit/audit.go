@@ -16,7 +16,7 @@ import (
 // Record is one decision.
 type Record struct {
 	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"` // "decision", "login", "logout", "revoke"
+	Kind      string    `json:"kind"` // "decision", "login", "logout", "revoke", "risk", "backchannel-logout", "ssf"
 	RequestID string    `json:"request_id,omitempty"`
 	App       string    `json:"app,omitempty"`
 	User      string    `json:"user,omitempty"` // user id (provider + subject hash)
@@ -30,6 +30,9 @@ type Record struct {
 	Host      string    `json:"host,omitempty"`
 	Path      string    `json:"path,omitempty"`
 	Status    int       `json:"status,omitempty"`
+	// Actor is who made a change (admin:<name>, detector, ssf:<transmitter>,
+	// verification); empty for decisions.
+	Actor string `json:"actor,omitempty"`
 }
 
 // Log is a buffered JSON-lines audit writer, safe for concurrent use. A nil

@@ -68,7 +68,7 @@ func TestEncodingMatchesEncodingJSON(t *testing.T) {
 	recs := []Record{
 		{Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Kind: "decision", Decision: "deny"},
 		{Time: time.Unix(1700000000, 0), Kind: "decision", RequestID: "r-1", App: "wiki", User: "corp:abc",
-			Email: "a@example.com", Session: "s", Decision: "allow", Rule: "staff", Reasons: []string{"allowed-by:staff", "x"},
+			Email: "a@example.com", Session: "s", Decision: "allow", Rule: "staff", Reasons: []string{"allowed-by:staff", "x"}, Actor: "admin:ops",
 			IP: "2001:db8::1", Method: "GET", Host: "wiki.example.com", Path: "/a\"b\\c\n\t\x01<script>&\u2028é\xff", Status: 200},
 	}
 	for _, r := range recs {

@@ -39,6 +39,7 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = append(b, `,"status":`...)
 		b = strconv.AppendInt(b, int64(r.Status), 10)
 	}
+	b = appendField(b, "actor", r.Actor, true)
 	return append(b, '}', '\n')
 }
 
