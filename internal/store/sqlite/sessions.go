@@ -144,16 +144,17 @@ func (db *DB) TouchSessions(ctx context.Context, seen map[string]time.Time) (err
 	return nil
 }
 
-// DeleteSession removes one session, or returns store.ErrNotFound.
+// DeleteSession removes one session, or returns store.ErrNotFound. It
+// appends a session-revoked change in the same transaction, even when the
+// row was already gone (see deleteAnnounced).
 func (db *DB) DeleteSession(ctx context.Context, id string) (err error) {
 	defer db.done("session.delete", time.Now(), &err)
-	res, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+	if id == "" {
+		return errors.New("sqlite: delete session: empty ID")
 	}
-	n, err := res.RowsAffected()
+	n, err := db.deleteAnnounced(ctx, "delete session", `DELETE FROM sessions WHERE id = ?`, id, store.ChangeSessionRevoked)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return err
 	}
 	if n == 0 {
 		return store.ErrNotFound
@@ -162,9 +163,14 @@ func (db *DB) DeleteSession(ctx context.Context, id string) (err error) {
 }
 
 // DeleteUserSessions removes every session of userID and returns how many.
+// It appends a user-revoked change in the same transaction, even when the
+// user had no session left (see deleteAnnounced).
 func (db *DB) DeleteUserSessions(ctx context.Context, userID string) (_ int, err error) {
 	defer db.done("session.delete_user", time.Now(), &err)
-	return db.deleteCount(ctx, "delete user sessions", `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if userID == "" {
+		return 0, errors.New("sqlite: delete user sessions: empty user ID")
+	}
+	return db.deleteAnnounced(ctx, "delete user sessions", `DELETE FROM sessions WHERE user_id = ?`, userID, store.ChangeUserRevoked)
 }
 
 // DeleteExpiredSessions removes sessions whose absolute expiry is at or
