@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/metrics"
 	"github.com/vigil-gw/vigil/internal/policy"
+	"github.com/vigil-gw/vigil/internal/risk"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -43,6 +44,8 @@ type Route struct {
 	Upstream     *url.URL
 	PreserveHost bool
 	Policy       *policy.Policy
+	// Risk is what the app does for users at medium and high risk.
+	Risk RiskActions
 	// Verifier names the app's identity verifier; empty when it has none,
 	// and then no denial sends the user to verify.
 	Verifier string
@@ -67,9 +70,16 @@ type Options struct {
 	Transport       http.RoundTripper
 	ClientIP        *ClientIP
 	Clock           func() time.Time
-	Metrics         *metrics.Metrics
-	Audit           *audit.Log
-	Logger          *slog.Logger
+	// Assurance, when set, applies continuous assurance (risk levels,
+	// app revocations, observations for the detectors).
+	Assurance Assurance
+	// DeviceCookie names the long-lived device cookie; CookieDomain is
+	// the session cookie's domain, shared by it.
+	DeviceCookie string
+	CookieDomain string
+	Metrics      *metrics.Metrics
+	Audit        *audit.Log
+	Logger       *slog.Logger
 }
 
 // Gateway is an immutable http.Handler built from one configuration.
@@ -139,8 +149,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.record(r, rt, nil, "error", "", []string{"session-store-unavailable"}, http.StatusServiceUnavailable, now, in)
 		return
 	}
+	if sess != nil && g.o.Assurance != nil {
+		if at := g.o.Assurance.AppRevokedAt(rt.App); !at.IsZero() && sess.CreatedAt.Before(at) {
+			// An administrator revoked access to this app: every session
+			// from before then must sign in again to reach it.
+			sess = nil
+		}
+	}
 	if sess != nil {
 		in.Identity = &sess.Identity
+		if g.assess(w, r, rt, sess, &in, now) {
+			return
+		}
 	}
 	d := rt.Policy.Evaluate(&in)
 	switch {
@@ -159,6 +179,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case d.Unauthenticated():
 		status := g.challenge(w, r)
 		g.decided(r, rt, nil, &d, status, now, in)
+	case sess != nil && rt.Verifier != "" && in.Risk > risk.Low && riskFailed(&d) &&
+		g.o.Assurance.StepUpHelps(sess.UserID, in.Risk, now):
+		// The policy asks for lower risk than the user's: a fresh
+		// verification clears what the detectors found.
+		g.riskStepUp(w, r, rt, sess, in.Risk, now, in)
 	case sess != nil && rt.Verifier != "" && stepUpNeeded(&d):
 		status := g.stepUp(w, r, rt, &d)
 		g.decided(r, rt, sess, &d, status, now, in)

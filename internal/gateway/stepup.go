@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/policy"
@@ -32,16 +33,25 @@ func (g *Gateway) stepUp(w http.ResponseWriter, r *http.Request, rt *Route, d *p
 	return http.StatusFound
 }
 
-// stepUpChallenge is the RFC 9470 WWW-Authenticate value. acr values come
-// from configuration (no quotes or backslashes: config rejects spaces, and
-// any quote is dropped here rather than break the header).
+// stepUpChallenge is the RFC 9470 WWW-Authenticate value for a policy
+// step-up.
 func stepUpChallenge(rt *Route, d *policy.Decision) string {
 	_, _, maxAge, acr := d.StepUp()
+	return challengeHeader(acr, rt.VerifierACR, maxAge, "identity verification required")
+}
+
+// challengeHeader builds an RFC 9470 challenge. acr values come from
+// configuration (no quotes or backslashes: config rejects spaces, and any
+// quote is dropped here rather than break the header); fallback is used
+// when acr is empty.
+func challengeHeader(acr, fallback []string, maxAge time.Duration, description string) string {
 	if len(acr) == 0 {
-		acr = rt.VerifierACR
+		acr = fallback
 	}
 	var b strings.Builder
-	b.WriteString(`Bearer error="insufficient_user_authentication", error_description="identity verification required"`)
+	b.WriteString(`Bearer error="insufficient_user_authentication", error_description="`)
+	b.WriteString(strings.Map(quotedSafe, description))
+	b.WriteByte('"')
 	if len(acr) > 0 {
 		b.WriteString(`, acr_values="`)
 		for i, v := range acr {

@@ -1,0 +1,207 @@
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/httperr"
+)
+
+// BasePath is where the API is served.
+const BasePath = "/.vigil/admin/api"
+
+// Revocation scopes.
+const (
+	ScopeSession  = "session"
+	ScopeUser     = "user"
+	ScopeApp      = "app"
+	ScopeProvider = "provider"
+)
+
+// Revocation ends sessions. Key is a session ID, user ID, app name or
+// provider name; Reason is shown to the users whose sessions end.
+type Revocation struct {
+	Scope  string `json:"scope"`
+	Key    string `json:"key"`
+	Reason string `json:"reason,omitempty"`
+	By     string `json:"-"`
+}
+
+// SessionView is a session as the API shows it: never a cookie or token.
+type SessionView struct {
+	ID         string    `json:"id"`
+	User       string    `json:"user"`
+	Provider   string    `json:"provider"`
+	Email      string    `json:"email,omitempty"`
+	Name       string    `json:"name,omitempty"`
+	Level      string    `json:"verification_level,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	IP         string    `json:"ip,omitempty"`
+	UserAgent  string    `json:"user_agent,omitempty"`
+}
+
+// FactorView is one risk factor.
+type FactorView struct {
+	ID        string            `json:"id"`
+	Kind      string            `json:"kind"`
+	Severity  int               `json:"severity"`
+	Points    int               `json:"points"` // what it adds now, after decay; 0 when cleared or expired
+	Reason    string            `json:"reason"`
+	Evidence  map[string]string `json:"evidence,omitempty"`
+	Source    string            `json:"source"`
+	At        time.Time         `json:"at"`
+	ExpiresAt time.Time         `json:"expires_at"`
+	ClearedAt *time.Time        `json:"cleared_at,omitempty"`
+	ClearedBy string            `json:"cleared_by,omitempty"`
+}
+
+// RiskView is a user's risk now, with every factor (active first).
+type RiskView struct {
+	User    string       `json:"user"`
+	Score   int          `json:"score"`
+	Level   string       `json:"level"`
+	Factors []FactorView `json:"factors"`
+}
+
+// Raise is an administrator's risk factor.
+type Raise struct {
+	Severity int           `json:"severity"`
+	Reason   string        `json:"reason"`
+	TTL      time.Duration `json:"-"`
+	By       string        `json:"-"`
+}
+
+// Service does what the API asks. Errors wrapping ErrNotFound or
+// ErrInvalid are shown to the caller; any other is a 500 without detail.
+type Service interface {
+	Sessions(ctx context.Context, userID string) ([]SessionView, error)
+	Revoke(ctx context.Context, r Revocation) (int, error)
+	Risk(ctx context.Context, userID string) (RiskView, error)
+	ResetRisk(ctx context.Context, userID, by, reason string) (RiskView, error)
+	RaiseRisk(ctx context.Context, userID string, r Raise) (RiskView, error)
+	// ResolveUser turns what an operator typed (a user ID, or an email
+	// of a user with sessions) into a user ID.
+	ResolveUser(ctx context.Context, who string) (string, error)
+}
+
+var (
+	// ErrNotFound: no such user, session, app or provider.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: the request is wrong; the message says how.
+	ErrInvalid = errors.New("invalid request")
+)
+
+// Options configure the API.
+type Options struct {
+	Token   []byte // the admin bearer token; required
+	Service Service
+	Logger  *slog.Logger
+}
+
+// API serves the admin endpoints.
+type API struct {
+	tokenSum [sha256.Size]byte
+	svc      Service
+	errs     httperr.Writer
+	mux      *http.ServeMux
+}
+
+// New returns the API, or an error when it has no token: an admin API
+// anyone may call is never served.
+func New(o Options) (*API, error) {
+	if len(o.Token) < 16 {
+		return nil, errors.New("admin: the admin token must be at least 16 bytes")
+	}
+	if o.Service == nil {
+		return nil, errors.New("admin: no service")
+	}
+	a := &API{tokenSum: sha256.Sum256(o.Token), svc: o.Service, errs: httperr.Writer{Logger: o.Logger}, mux: http.NewServeMux()}
+	a.handle("GET "+BasePath+"/sessions", a.listSessions)
+	a.handle("POST "+BasePath+"/sessions/revoke", a.revoke)
+	a.handle("GET "+BasePath+"/users/{user}/risk", a.risk)
+	a.handle("POST "+BasePath+"/users/{user}/risk/reset", a.resetRisk)
+	a.handle("POST "+BasePath+"/users/{user}/risk/raise", a.raiseRisk)
+	return a, nil
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// handle registers fn behind the token check. Answers are JSON, never
+// cached, never framed.
+func (a *API) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) (any, error)) {
+	a.mux.Handle(pattern, a.errs.Wrap(func(w http.ResponseWriter, r *http.Request) error {
+		// Errors are JSON whatever the client accepts.
+		r.Header.Set("Accept", "application/json")
+		if !a.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil-admin"`)
+			return httperr.New(http.StatusUnauthorized, "unauthorized", "A valid admin token is required.", nil)
+		}
+		out, err := fn(w, r)
+		if err != nil {
+			return publicError(err)
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}))
+}
+
+// authorized compares hashes in constant time, so neither the token's
+// content nor its length leaks through timing.
+func (a *API) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return false
+	}
+	sum := sha256.Sum256([]byte(tok))
+	return subtle.ConstantTimeCompare(sum[:], a.tokenSum[:]) == 1
+}
+
+func publicError(err error) error {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return httperr.New(http.StatusNotFound, "not-found", publicText(err), nil)
+	case errors.Is(err, ErrInvalid):
+		return httperr.New(http.StatusBadRequest, "invalid-request", publicText(err), nil)
+	}
+	return err
+}
+
+// publicText is the message of an ErrNotFound or ErrInvalid error, which
+// the service builds for the operator's eyes.
+func publicText(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
+
+// decode reads a small JSON body strictly.
+func decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("%w: send application/json", ErrInvalid)
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: body: %v", ErrInvalid, err)
+	}
+	return nil
+}
