@@ -113,3 +113,38 @@ func decodeVerification(col sql.NullString) (*identity.Verification, error) {
 	}
 	return &v, nil
 }
+
+// UsersByEmail returns the users (one per provider at most, usually) whose
+// email equals email, ignoring case, oldest first.
+func (db *DB) UsersByEmail(ctx context.Context, email string) (_ []store.User, err error) {
+	defer db.done("user.by_email", time.Now(), &err)
+	if email == "" {
+		return nil, errors.New("sqlite: users by email: empty email")
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at, verification
+		FROM users WHERE lower(email) = lower(?) ORDER BY first_seen_at, id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: users by email: %w", err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		var (
+			u           store.User
+			first, last sql.NullInt64
+			ver         sql.NullString
+		)
+		if err := rows.Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver); err != nil {
+			return nil, fmt.Errorf("sqlite: users by email: %w", err)
+		}
+		if u.Verification, err = decodeVerification(ver); err != nil {
+			return nil, fmt.Errorf("sqlite: users by email: %w", err)
+		}
+		u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: users by email: %w", err)
+	}
+	return out, nil
+}

@@ -193,3 +193,29 @@ func testSigningKeyOrderAndReplace(t *testing.T, b Backend) {
 	}
 	mustEqual(t, "replaced key", &ks[0], retired)
 }
+
+func testUsersByEmail(t *testing.T, b Backend) {
+	for i, u := range []store.User{
+		{ID: "corp:a", Provider: "corp", Subject: "a", Email: "Ada@Example.com", FirstSeenAt: base},
+		{ID: "other:a", Provider: "other", Subject: "a", Email: "ada@example.com", FirstSeenAt: base.Add(time.Second)},
+		{ID: "corp:b", Provider: "corp", Subject: "b", Email: "bob@example.com", FirstSeenAt: base},
+	} {
+		u.LastSeenAt = u.FirstSeenAt
+		if err := b.UpsertUser(t.Context(), &u); err != nil {
+			t.Fatalf("UpsertUser %d: %v", i, err)
+		}
+	}
+	got, err := b.UsersByEmail(t.Context(), "ADA@example.COM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "corp:a" || got[1].ID != "other:a" || got[0].Email != "Ada@Example.com" {
+		t.Fatalf("UsersByEmail = %+v", got)
+	}
+	if got, err := b.UsersByEmail(t.Context(), "nobody@example.com"); err != nil || got != nil {
+		t.Fatalf("unknown email: %v, %v", got, err)
+	}
+	if _, err := b.UsersByEmail(t.Context(), ""); err == nil {
+		t.Fatal("empty email: no error")
+	}
+}

@@ -44,6 +44,7 @@ type Backend interface {
 
 	UpsertUser(ctx context.Context, u *store.User) error
 	GetUser(ctx context.Context, id string) (*store.User, error)
+	UsersByEmail(ctx context.Context, email string) ([]store.User, error)
 	SetUserVerification(ctx context.Context, userID string, v *identity.Verification) error
 
 	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)
@@ -102,6 +103,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"UserUpsertKeepsFirstSeen", testUserUpsertKeepsFirstSeen},
+		{"UsersByEmail", testUsersByEmail},
 		{"MarkUsed", testMarkUsed},
 		{"MarkUsedConcurrent", testMarkUsedConcurrent},
 		{"PurgeUsed", testPurgeUsed},
