@@ -31,6 +31,8 @@ Usage:
   vigil aamva parse FILE            read and check a US/Canadian driver licence barcode (payload or image)
   vigil face compare IMAGE_A IMAGE_B
                                     compare the faces in two images (distance, threshold, decision)
+  vigil sessions list|revoke ...    list sessions; revoke by session, user, app or identity provider (admin API)
+  vigil risk show|reset|raise USER  read or change a user's risk, with reasons (admin API)
   vigil version                     print the version
 
 Run "vigil COMMAND --help" for a command's flags.
@@ -69,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdAAMVA(args[1:], stdout, stderr)
 	case "face":
 		err = cmdFace(args[1:], stdout, stderr)
+	case "sessions":
+		err = cmdSessions(ctx, args[1:], stdout, stderr)
+	case "risk":
+		err = cmdRisk(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil", version)
 		return 0

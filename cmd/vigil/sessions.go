@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+const sessionsUsage = `Usage:
+  vigil sessions list [--user ID|EMAIL] [flags]
+  vigil sessions revoke (--session ID | --user ID|EMAIL | --app NAME | --provider NAME) [--reason TEXT] [flags]
+
+Revocation takes effect on the next request on every replica. --app makes
+every session from before now sign in again for that app; --provider ends
+every session made through that identity provider.
+
+Common flags: --server URL, --config FILE, --token-file FILE, --output table|json
+(the server and token also come from $VIGIL_SERVER and $VIGIL_ADMIN_TOKEN).
+`
+
+func cmdSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, sessionsUsage)
+		return usageError{errors.New("want: sessions list or sessions revoke")}
+	}
+	switch args[0] {
+	case "list":
+		return sessionsList(ctx, args[1:], stdout, stderr)
+	case "revoke":
+		return sessionsRevoke(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, sessionsUsage)
+		return errHelp
+	}
+	fmt.Fprint(stderr, sessionsUsage)
+	return usageError{fmt.Errorf("unknown sessions command %q", args[0])}
+}
+
+func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("sessions list", "vigil sessions list [--user ID|EMAIL] [flags]", stderr)
+	af.register(fs)
+	user := fs.String("user", "", "only this user's sessions (user ID or email)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	path := "/sessions"
+	if *user != "" {
+		path += "?user=" + queryEscape(*user)
+	}
+	var out struct {
+		Sessions []admin.SessionView `json:"sessions"`
+	}
+	if err := c.call(ctx, "GET", path, nil, &out); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SESSION\tUSER\tEMAIL\tPROVIDER\tIP\tLAST SEEN\tEXPIRES")
+	for _, s := range out.Sessions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.User, s.Email, s.Provider, s.IP,
+			s.LastSeenAt.Local().Format(time.DateTime), s.ExpiresAt.Local().Format(time.DateTime))
+	}
+	return tw.Flush()
+}
+
+func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("sessions revoke", "vigil sessions revoke (--session ID | --user ID|EMAIL | --app NAME | --provider NAME) [--reason TEXT] [flags]", stderr)
+	af.register(fs)
+	sess := fs.String("session", "", "end this session")
+	user := fs.String("user", "", "end every session of this user (ID or email)")
+	app := fs.String("app", "", "make every current session sign in again for this app")
+	prov := fs.String("provider", "", "end every session made through this identity provider")
+	reason := fs.String("reason", "", "why, shown to the users and kept in the audit log")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var rv admin.Revocation
+	n := 0
+	for _, o := range []struct{ scope, v string }{{admin.ScopeSession, *sess}, {admin.ScopeUser, *user}, {admin.ScopeApp, *app}, {admin.ScopeProvider, *prov}} {
+		if o.v != "" {
+			rv = admin.Revocation{Scope: o.scope, Key: o.v, Reason: *reason}
+			n++
+		}
+	}
+	if n != 1 {
+		fs.Usage()
+		return usageError{errors.New("give exactly one of --session, --user, --app or --provider")}
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Scope   string `json:"scope"`
+		Key     string `json:"key"`
+		Revoked int    `json:"revoked"`
+	}
+	if err := c.call(ctx, "POST", "/sessions/revoke", rv, &out); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	switch out.Scope {
+	case admin.ScopeApp:
+		fmt.Fprintf(stdout, "app %s: every session from before now must sign in again\n", out.Key)
+	default:
+		fmt.Fprintf(stdout, "%s %s: %d session(s) ended\n", out.Scope, out.Key, out.Revoked)
+	}
+	return nil
+}
