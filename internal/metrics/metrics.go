@@ -24,6 +24,8 @@ type Metrics struct {
 	storeDuration *prometheus.HistogramVec
 	logins        *prometheus.CounterVec
 	loginFailures *prometheus.CounterVec
+	riskObserved  prometheus.Counter
+	riskDropped   prometheus.Counter
 
 	mu       sync.RWMutex
 	decCache map[[3]string]prometheus.Counter
@@ -57,11 +59,17 @@ func New() *Metrics {
 		loginFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_login_failures_total", Help: "Rejected sign-ins by provider and reason.",
 		}, []string{"provider", "reason"}),
+		riskObserved: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_risk_observations_total", Help: "Requests handed to the risk detectors.",
+		}),
+		riskDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_risk_observations_dropped_total", Help: "Observations dropped because the detectors fell behind.",
+		}),
 		decCache: map[[3]string]prometheus.Counter{},
 		reqCache: map[[2]string]prometheus.Counter{},
 	}
 	m.Registry.MustRegister(m.requests, m.decisions, m.upstream, m.storeQueries, m.storeDuration,
-		m.logins, m.loginFailures,
+		m.logins, m.loginFailures, m.riskObserved, m.riskDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -133,4 +141,14 @@ func statusClass(s int) string {
 		return "2xx"
 	}
 	return "1xx"
+}
+
+// RiskObservation counts a request handed to the risk detectors, or one
+// dropped because they fell behind.
+func (m *Metrics) RiskObservation(dropped bool) {
+	if dropped {
+		m.riskDropped.Inc()
+		return
+	}
+	m.riskObserved.Inc()
 }
