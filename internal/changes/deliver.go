@@ -1,0 +1,103 @@
+package changes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// errStuck means the Source returned a full batch without one change past
+// the Follower's position: reading again would return the same batch.
+var errStuck = errors.New("changes: source returned no change after the current position")
+
+// catchUp reads and delivers changes until the feed is exhausted. With
+// verify, an empty read is checked against LastChange, to notice changes
+// purged while this process could not read them.
+func (f *Follower) catchUp(ctx context.Context, verify bool) error {
+	for {
+		after := f.seq.Load()
+		cs, err := f.src.Changes(ctx, after, f.batch)
+		if err != nil {
+			return fmt.Errorf("changes: read after %d: %w", after, err)
+		}
+		if len(cs) == 0 {
+			if !verify {
+				return nil
+			}
+			return f.verifyEnd(ctx, after)
+		}
+		if !f.deliver(ctx, cs) && len(cs) >= f.batch {
+			return fmt.Errorf("%w (%d)", errStuck, after)
+		}
+		if len(cs) < f.batch {
+			return nil
+		}
+	}
+}
+
+// deliver hands cs to the subscribers in order and reports whether any
+// was past the current position.
+func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed bool) {
+	f.subMu.Lock()
+	subs, resyncs := f.subs, f.resyncs
+	f.subMu.Unlock()
+	for _, c := range cs {
+		cur := f.seq.Load()
+		if c.Seq <= cur {
+			// A backend breaking its contract; delivering it again could
+			// undo a later change, so skip it.
+			f.log.WarnContext(ctx, "change feed returned a change out of order; skipped",
+				"seq", c.Seq, "after_seq", cur)
+			continue
+		}
+		if c.Seq > cur+1 {
+			f.resync(ctx, resyncs, cur, c.Seq)
+		}
+		for _, fn := range subs {
+			fn(c)
+		}
+		f.seq.Store(c.Seq)
+		progressed = true
+	}
+	return progressed
+}
+
+// verifyEnd checks, after an empty read past after, that the feed really
+// ends there. If LastChange is further on, it reads once more: a change
+// that committed between the two queries shows up and is not a gap
+// (Seqs follow commit order), while nothing at all means the changes up
+// to LastChange were purged before this process read them.
+func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
+	last, err := f.src.LastChange(ctx)
+	if err != nil {
+		return fmt.Errorf("changes: last change: %w", err)
+	}
+	if last <= after {
+		return nil
+	}
+	cs, err := f.src.Changes(ctx, after, f.batch)
+	if err != nil {
+		return fmt.Errorf("changes: read after %d: %w", after, err)
+	}
+	if len(cs) > 0 {
+		return f.catchUp(ctx, false)
+	}
+	f.subMu.Lock()
+	resyncs := f.resyncs
+	f.subMu.Unlock()
+	f.resync(ctx, resyncs, after, last+1)
+	f.seq.Store(last)
+	return nil
+}
+
+// resync reports that the changes after from and before next were never
+// delivered.
+func (f *Follower) resync(ctx context.Context, resyncs []func(), from, next int64) {
+	f.log.WarnContext(ctx, "change feed gap: changes were purged before this process read them; dropping cached state",
+		"after_seq", from, "next_seq", next, "missed", next-from-1)
+	for _, fn := range resyncs {
+		fn()
+	}
+}
