@@ -58,7 +58,7 @@ func DefaultSeverities() map[string]int {
 // Effect is what Vigil does about one received event.
 type Effect struct {
 	Action   string
-	Subject  set.Subject // the user: the complex subject's user member, or the simple subject
+	Subject  set.Subject // the user: the complex subject's user member, or the simple subject; zero only for a revoke-sessions of a session named without its user
 	Session  string      // the provider's session ID (complex session member, opaque) when named
 	Kind     string      // factor kind for risk and clear-risk
 	Severity int         // factor points for risk
@@ -88,6 +88,14 @@ func (m Mapper) severity(rule string) int {
 // its definition or names no subject that can be acted on.
 func (m Mapper) Map(t *set.SET, from string) ([]Effect, error) {
 	user, session, err := target(t)
+	if err == errNoUser && session != "" && t.Event == set.CAEPSessionRevoked {
+		// A session named without its user: end that session alone.
+		var p set.SessionRevoked
+		if err := set.Decode(t, &p); err != nil {
+			return nil, err
+		}
+		return []Effect{{Action: ActionRevokeSessions, Session: session, Reason: from + " revoked the session"}}, nil
+	}
 	if err == errNoUser {
 		// A valid event about a device or tenant alone: Vigil keys risk
 		// and sessions by user, so there is nothing to act on.

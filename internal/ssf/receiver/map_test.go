@@ -16,6 +16,7 @@ var (
 	alice      = set.EmailSubject("alice@example.com")
 	aliceSess  = set.Subject{Format: set.FormatComplex, User: &alice, Session: &set.Subject{Format: set.FormatOpaque, ID: "sess-9"}}
 	deviceOnly = set.Subject{Format: set.FormatComplex, Device: &set.Subject{Format: set.FormatOpaque, ID: "d1"}}
+	sessOnly   = set.Subject{Format: set.FormatComplex, Session: &set.Subject{Format: set.FormatOpaque, ID: "sess-9"}}
 )
 
 type want struct {
@@ -35,6 +36,8 @@ var mapCases = []struct {
 }{
 	{"session revoked", set.CAEPSessionRevoked, `{}`, &alice, []want{{ActionRevokeSessions, "", 0}}, "", true},
 	{"one session revoked", set.CAEPSessionRevoked, `{"initiating_entity":"admin"}`, &aliceSess, []want{{ActionRevokeSessions, "", 0}}, "sess-9", true},
+	{"session named without user", set.CAEPSessionRevoked, `{}`, &sessOnly, []want{{ActionRevokeSessions, "", 0}}, "sess-9", true},
+	{"session only subject on a user event", set.CAEPCredentialChange, `{"credential_type":"password","change_type":"update"}`, &sessOnly, []want{{ActionNone, "", 0}}, "", true},
 	{"credential change", set.CAEPCredentialChange, `{"credential_type":"password","change_type":"update"}`, &alice, []want{{ActionRisk, KindCredentialChange, 30}}, "", true},
 	{"credential change incomplete", set.CAEPCredentialChange, `{}`, &alice, nil, "", false},
 	{"assurance decrease", set.CAEPAssuranceLevelChange, `{"namespace":"NIST-IAL","current_level":"IAL1","change_direction":"decrease"}`, &alice, []want{{ActionRisk, KindAssuranceDecrease, 40}}, "", true},
@@ -81,7 +84,11 @@ func TestMap(t *testing.T) {
 				if e.Action != w.action || e.Kind != w.kind || e.Severity != w.severity || e.Reason == "" {
 					t.Fatalf("effect %d = %+v, want %+v", i, e, w)
 				}
-				if e.Action != ActionNone && (e.Subject.Key() != alice.Key() || e.Session != tc.session) {
+				wantUser := alice.Key()
+				if tc.sub == &sessOnly {
+					wantUser = set.Subject{}.Key()
+				}
+				if e.Action != ActionNone && (e.Subject.Key() != wantUser || e.Session != tc.session) {
 					t.Fatalf("effect %d targets %q session %q", i, e.Subject.Key(), e.Session)
 				}
 			}
@@ -149,7 +156,11 @@ func FuzzMap(f *testing.F) {
 		}
 		for _, e := range effects {
 			switch e.Action {
-			case ActionRevokeSessions, ActionRisk, ActionClearRisk:
+			case ActionRevokeSessions:
+				if (e.Subject.Format == "" && e.Session == "") || e.Subject.Format == set.FormatComplex {
+					t.Fatalf("effect %+v names no user and no session", e)
+				}
+			case ActionRisk, ActionClearRisk:
 				if e.Subject.Format == "" || e.Subject.Format == set.FormatComplex {
 					t.Fatalf("effect %+v has no user", e)
 				}

@@ -1,7 +1,9 @@
 package receiver
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -233,5 +235,42 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 	if _, err := New(Options{Transmitters: []Transmitter{good}, Ledger: newMemLedger(), Applier: &recApplier{}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPushRemoteKeysRotation: the transmitter publishes a new key; the
+// first SET signed with it makes the receiver refetch the JWKS.
+func TestPushRemoteKeysRotation(t *testing.T) {
+	k1, k2 := newKey(t), newKey(t)
+	var mu sync.Mutex
+	keys := []jose.JSONWebKey{{Key: k1.Public(), KeyID: "r1", Use: "sig"}}
+	fetches := 0
+	jwksSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		fetches++
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: keys})
+	}))
+	defer jwksSrv.Close()
+	now := testNow
+	f := newFixture(t, func(o *Options) {
+		o.Transmitters[0].Keys = set.RemoteKeys(jwksSrv.URL, jwksSrv.Client(), func() time.Time { return now }, time.Minute)
+	})
+	s1, _ := set.NewSigner(k1, "r1", jose.ES256)
+	s2, _ := set.NewSigner(k2, "r2", jose.ES256)
+	if got := push(t, f.srv.URL, setType, "", sign(t, s1, event("r-1"))); got.status != http.StatusAccepted {
+		t.Fatalf("r1: %+v", got)
+	}
+	mu.Lock()
+	keys = append(keys, jose.JSONWebKey{Key: k2.Public(), KeyID: "r2", Use: "sig"})
+	mu.Unlock()
+	now = now.Add(2 * time.Minute) // past the refresh limit; the fixture's clock stays put for iat checks
+	if got := push(t, f.srv.URL, setType, "", sign(t, s2, event("r-2"))); got.status != http.StatusAccepted {
+		t.Fatalf("r2 after rotation: %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetches != 2 {
+		t.Fatalf("fetches = %d, want 2", fetches)
 	}
 }

@@ -152,7 +152,7 @@ func (s *Subject) members() []member {
 // well formed, that no other member is set, and that sizes are bounded.
 // Aliases and complex members hold simple identifiers only, never aliases
 // or complex subjects, so that Key stays flat and matching predictable.
-func (s *Subject) Validate() error {
+func (s Subject) Validate() error {
 	return s.validate(true)
 }
 
@@ -296,7 +296,7 @@ func checkURI(format, raw string) error {
 // their members' keys in the order user, session, device, application,
 // tenant, org_unit, group. Composite keys are JSON-encoded lists, so no
 // choice of member values makes two different subjects share a key.
-func (s *Subject) Key() string {
+func (s Subject) Key() string {
 	switch s.Format {
 	case FormatEmail:
 		at := strings.LastIndexByte(s.Email, '@')
