@@ -34,6 +34,21 @@ func (db *DB) MarkUsed(ctx context.Context, key string, expires time.Time) (firs
 	return n == 1, nil
 }
 
+// ReleaseUsed forgets key, so that it may be used once more: for a
+// one-time value whose use failed before it took effect (a security event
+// whose application failed is accepted again on any replica). Releasing an
+// unknown key is not an error.
+func (db *DB) ReleaseUsed(ctx context.Context, key string) (err error) {
+	defer db.done("replay.release", time.Now(), &err)
+	if key == "" {
+		return errors.New("sqlite: empty replay key")
+	}
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM used_keys WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("sqlite: release used key: %w", err)
+	}
+	return nil
+}
+
 // PurgeUsed removes ledger keys that expired at or before now and returns
 // how many.
 func (db *DB) PurgeUsed(ctx context.Context, now time.Time) (_ int, err error) {

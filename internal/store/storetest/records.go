@@ -74,6 +74,19 @@ func testMarkUsed(t *testing.T, b Backend) {
 	if got, err := b.MarkUsed(t.Context(), "old", exp); err != nil || got {
 		t.Fatalf("MarkUsed(expired but unpurged) = %v, %v; want false, nil", got, err)
 	}
+	// A released key may be used once more; releasing an unknown key is fine.
+	if err := b.ReleaseUsed(t.Context(), "jti-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.MarkUsed(t.Context(), "jti-1", exp); err != nil || !got {
+		t.Fatalf("MarkUsed(released) = %v, %v; want true, nil", got, err)
+	}
+	if got, err := b.MarkUsed(t.Context(), "jti-2", exp); err != nil || got {
+		t.Fatalf("releasing one key freed another: %v, %v", got, err)
+	}
+	if err := b.ReleaseUsed(t.Context(), "never-used"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func testMarkUsedConcurrent(t *testing.T, b Backend) {

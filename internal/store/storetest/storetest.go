@@ -49,6 +49,7 @@ type Backend interface {
 
 	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)
 	PurgeUsed(ctx context.Context, now time.Time) (int, error)
+	ReleaseUsed(ctx context.Context, key string) error
 
 	PutSigningKey(ctx context.Context, k *store.SigningKey) error
 	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
