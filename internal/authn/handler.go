@@ -92,6 +92,9 @@ type Options struct {
 	StepUps       StepUps
 	// HintMinter is required when a verifier sends assertion login hints.
 	HintMinter HintMinter
+	// Backchannel enables POST /.vigil/backchannel-logout; without it the
+	// route is not served.
+	Backchannel BackchannelSessions
 	// OnLoginFailure counts refusals; provider is a configured name or "".
 	OnLoginFailure func(provider, reason string)
 	Now            func() time.Time // default time.Now
@@ -109,6 +112,7 @@ type Handler struct {
 	verifications Verifications
 	stepUps       StepUps
 	hints         HintMinter
+	backchannel   BackchannelSessions
 	sessions      SessionCreator
 	revoker       SessionRevoker
 	ledger        Ledger
@@ -144,7 +148,7 @@ func New(opts Options) (*Handler, error) {
 		hostAllowed: opts.HostAllowed, onFailure: opts.OnLoginFailure,
 		now: opts.Now, rand: opts.Rand, log: opts.Logger,
 		verifiers: map[string]*Provider{}, verifications: opts.Verifications, stepUps: opts.StepUps,
-		hints: opts.HintMinter,
+		hints: opts.HintMinter, backchannel: opts.Backchannel,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -189,6 +193,10 @@ func New(opts Options) (*Handler, error) {
 	h.mux.Handle("POST "+PathLogout, h.handle(h.logout))
 	h.mux.Handle("GET "+PathSignedOut, h.handle(h.signedOut))
 	h.mux.HandleFunc("GET "+PathStyle, serveStyle)
+	if h.backchannel != nil {
+		// Server to server: no CSRF check and no HTML pages here.
+		h.mux.HandleFunc("POST "+PathBackchannelLogout, h.backchannelLogout)
+	}
 	return h, nil
 }
 
