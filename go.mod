@@ -29,6 +29,8 @@ require (
 
 require github.com/esimov/pigo v1.4.6
 
+require github.com/oschwald/maxminddb-golang/v2 v2.9.0
+
 require (
 	github.com/fxamacker/cbor/v2 v2.9.4 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
