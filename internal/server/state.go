@@ -128,6 +128,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		Ledger: s.db, Apps: appProviders{st, s.opts.Clock},
 		Verifiers: verifiers, Verifications: sessionVerifications{s, cfg.Session.CookieName},
 		StepUps: appProviders{st, s.opts.Clock}, HintMinter: sessionHints{s, cfg.Session.CookieName},
+		Backchannel: backchannelSessions{s},
 		// Only the public host and hosts named by apps are valid return
 		// targets: an app without a host does not make every host one.
 		HostAllowed:    func(h string) bool { return hosts[h] },
