@@ -26,14 +26,14 @@ const MaxFactorsPerUser = MaxScore
 type Engine struct {
 	mu    sync.RWMutex
 	t     Thresholds
-	users map[string][]store.RiskFactor // uncleared factors, not yet pruned
+	users map[string][]entry // uncleared factors, not yet pruned
 }
 
 // NewEngine returns an empty engine grading scores by t. t should have
 // passed Validate; out-of-range thresholds are forced into range, erring
 // towards the higher level.
 func NewEngine(t Thresholds) *Engine {
-	return &Engine{t: t.clamped(), users: map[string][]store.RiskFactor{}}
+	return &Engine{t: t.clamped(), users: map[string][]entry{}}
 }
 
 // SetThresholds regrades every score from now on (configuration reload).
@@ -54,7 +54,7 @@ func (e *Engine) Thresholds() Thresholds {
 // factors of every user (start-up, or a resynchronisation after the change
 // feed was lost).
 func (e *Engine) Load(fs []store.RiskFactor) {
-	users := map[string][]store.RiskFactor{}
+	users := map[string][]entry{}
 	for _, f := range fs {
 		if f.UserID != "" && f.ClearedAt.IsZero() {
 			users[f.UserID] = insert(users[f.UserID], f)
@@ -69,7 +69,7 @@ func (e *Engine) Load(fs []store.RiskFactor) {
 // a change notification. Cleared factors and factors of other users in fs
 // are ignored; expired ones are kept until Prune and count nothing.
 func (e *Engine) Replace(userID string, fs []store.RiskFactor) {
-	var kept []store.RiskFactor
+	var kept []entry
 	for _, f := range fs {
 		if f.UserID == userID && f.ClearedAt.IsZero() {
 			kept = insert(kept, f)
@@ -102,27 +102,27 @@ func (e *Engine) Add(f store.RiskFactor, now time.Time) (before, after Assessmen
 	return before, assess(f.UserID, fs, now, e.t, nil)
 }
 
-// insert adds a copy of f to fs, replacing a factor with the same non-empty
-// ID and keeping at most MaxFactorsPerUser (see there).
-func insert(fs []store.RiskFactor, f store.RiskFactor) []store.RiskFactor {
-	f = cloneFactor(f)
+// insert adds f to es, replacing a factor with the same non-empty ID and
+// keeping at most MaxFactorsPerUser (see there).
+func insert(es []entry, f store.RiskFactor) []entry {
+	e := newEntry(f)
 	if f.ID != "" {
-		if i := slices.IndexFunc(fs, func(g store.RiskFactor) bool { return g.ID == f.ID }); i >= 0 {
-			fs[i] = f
-			return fs
+		if i := slices.IndexFunc(es, func(g entry) bool { return g.f.ID == f.ID }); i >= 0 {
+			es[i] = e
+			return es
 		}
 	}
-	fs = append(fs, f)
-	if len(fs) > MaxFactorsPerUser {
+	es = append(es, e)
+	if len(es) > MaxFactorsPerUser {
 		soonest := 0
-		for i := range fs {
-			if fs[i].ExpiresAt.Before(fs[soonest].ExpiresAt) {
+		for i := range es {
+			if es[i].end < es[soonest].end {
 				soonest = i
 			}
 		}
-		fs = slices.Delete(fs, soonest, soonest+1)
+		es = slices.Delete(es, soonest, soonest+1)
 	}
-	return fs
+	return es
 }
 
 // Clear drops userID's factors of the given kinds (every kind when kinds
@@ -138,8 +138,8 @@ func (e *Engine) Clear(userID string, kinds []string, at time.Time, by string) (
 	if kinds != nil && len(kinds) == 0 {
 		return before, before
 	}
-	fs = slices.DeleteFunc(fs, func(f store.RiskFactor) bool {
-		return kinds == nil || slices.Contains(kinds, f.Kind)
+	fs = slices.DeleteFunc(fs, func(e entry) bool {
+		return kinds == nil || slices.Contains(kinds, e.f.Kind)
 	})
 	if len(fs) == 0 {
 		delete(e.users, userID)
@@ -180,10 +180,10 @@ func (e *Engine) LevelOf(score int) Level {
 func (e *Engine) LevelAfterVerification(userID string, now time.Time) Level {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	fs, s := e.users[userID], 0
-	for i := range fs {
-		if !ClearedByVerification(fs[i].Kind) {
-			s += Points(&fs[i], now)
+	es, s, n := e.users[userID], 0, nanos(now)
+	for i := range es {
+		if !ClearedByVerification(es[i].f.Kind) {
+			s += decay(es[i].sev, es[i].start, es[i].end, n)
 		}
 	}
 	return e.t.level(min(s, MaxScore))
@@ -194,10 +194,10 @@ func (e *Engine) LevelAfterVerification(userID string, now time.Time) Level {
 func (e *Engine) Prune(now time.Time) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := 0
+	n, at := 0, nanos(now)
 	for u, fs := range e.users {
 		before := len(fs)
-		fs = slices.DeleteFunc(fs, func(f store.RiskFactor) bool { return !now.Before(f.ExpiresAt) })
+		fs = slices.DeleteFunc(fs, func(e entry) bool { return at >= e.end })
 		n += before - len(fs)
 		if len(fs) == 0 {
 			delete(e.users, u)

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"maps"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -25,12 +26,19 @@ const MaxScore = 100
 // user's level never drops while evidence is still standing; the severity
 // is taken as 1..100 whatever the record says.
 func Points(f *store.RiskFactor, now time.Time) int {
-	if !f.ClearedAt.IsZero() || now.Before(f.At) || !now.Before(f.ExpiresAt) {
+	if !f.ClearedAt.IsZero() {
 		return 0
 	}
-	sev := uint64(min(max(f.Severity, 1), MaxScore))
-	left := uint64(f.ExpiresAt.Sub(now))   // > 0: now < ExpiresAt
-	total := uint64(f.ExpiresAt.Sub(f.At)) // >= left: At <= now
+	return decay(severity(f.Severity), nanos(f.At), nanos(f.ExpiresAt), nanos(now))
+}
+
+// decay is Points on Unix nanoseconds, the form the engine keeps.
+func decay(sev uint64, start, end, now int64) int {
+	if now < start || now >= end {
+		return 0
+	}
+	// Differences in uint64: exact, as end > now >= start.
+	left, total := uint64(end)-uint64(now), uint64(end)-uint64(start)
 	// sev*left/total, rounded up, in 128 bits: the product of a severity
 	// and a long lifetime in nanoseconds overflows 64. hi < total always,
 	// as sev*left < 2^64*total, so Div64 cannot panic.
@@ -40,6 +48,37 @@ func Points(f *store.RiskFactor, now time.Time) int {
 		q++
 	}
 	return int(q)
+}
+
+func severity(s int) uint64 { return uint64(min(max(s, 1), MaxScore)) }
+
+var (
+	minNanos = time.Unix(0, math.MinInt64)
+	maxNanos = time.Unix(0, math.MaxInt64)
+)
+
+// nanos is t in Unix nanoseconds, saturated outside the years 1678 to
+// 2262 (the zero time is long before): far enough for any factor.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// entry is a factor as the engine keeps it: its times and severity
+// decoded once, so that scoring on the request path is integer work.
+type entry struct {
+	f          store.RiskFactor
+	start, end int64
+	sev        uint64
+}
+
+func newEntry(f store.RiskFactor) entry {
+	return entry{f: cloneFactor(f), start: nanos(f.At), end: nanos(f.ExpiresAt), sev: severity(f.Severity)}
 }
 
 // Contribution is one factor's part in an assessment.
@@ -104,16 +143,17 @@ func KindLabel(kind string) string {
 	return kind
 }
 
-// assess scores fs for userID at now. keep, when set, selects the factors
+// assess scores es for userID at now. keep, when set, selects the factors
 // that count.
-func assess(userID string, fs []store.RiskFactor, now time.Time, t Thresholds, keep func(kind string) bool) Assessment {
+func assess(userID string, es []entry, now time.Time, t Thresholds, keep func(kind string) bool) Assessment {
 	a := Assessment{UserID: userID}
-	for i := range fs {
-		if keep != nil && !keep(fs[i].Kind) {
+	n := nanos(now)
+	for i := range es {
+		if keep != nil && !keep(es[i].f.Kind) {
 			continue
 		}
-		if p := Points(&fs[i], now); p > 0 {
-			a.Factors = append(a.Factors, Contribution{Factor: cloneFactor(fs[i]), Points: p})
+		if p := decay(es[i].sev, es[i].start, es[i].end, n); p > 0 {
+			a.Factors = append(a.Factors, Contribution{Factor: cloneFactor(es[i].f), Points: p})
 			a.Score += p
 		}
 	}
@@ -132,10 +172,10 @@ func assess(userID string, fs []store.RiskFactor, now time.Time, t Thresholds, k
 }
 
 // score is assess without the allocations, for the hot path.
-func score(fs []store.RiskFactor, now time.Time) int {
-	s := 0
-	for i := range fs {
-		s += Points(&fs[i], now)
+func score(es []entry, now time.Time) int {
+	s, n := 0, nanos(now)
+	for i := range es {
+		s += decay(es[i].sev, es[i].start, es[i].end, n)
 		if s >= MaxScore {
 			return MaxScore
 		}

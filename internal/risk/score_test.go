@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestAssessAndReasons(t *testing.T) {
 	ssf := factor("s", "u", "ssf-credential-compromise", 50, t0.Add(-time.Minute), 24*time.Hour) // older: after travel
 	ssf.Reason = "  "                                                                            // blank reasons leave the label alone
 	expired := factor("x", "u", KindAdmin, 90, t0.Add(-2*time.Hour), time.Hour)
-	a := assess("u", []store.RiskFactor{dev, travel, expired, ssf}, t0.Add(time.Minute), Thresholds{}.clamped(), nil)
+	a := assess("u", entries(dev, travel, expired, ssf), t0.Add(time.Minute), Thresholds{}.clamped(), nil)
 	if a.Score != 100 || a.Level != High {
 		t.Fatalf("score %d level %v, want 100 high", a.Score, a.Level)
 	}
@@ -86,8 +87,29 @@ func TestAssessAndReasons(t *testing.T) {
 		t.Error("no factors: Reasons should be nil")
 	}
 	// Only what keep selects counts.
-	b := assess("u", []store.RiskFactor{dev, travel, ssf}, t0.Add(time.Minute), Thresholds{}.clamped(), ClearedByVerification)
+	b := assess("u", entries(dev, travel, ssf), t0.Add(time.Minute), Thresholds{}.clamped(), ClearedByVerification)
 	if b.Score != 60 || b.Level != Medium || len(b.Factors) != 2 {
 		t.Fatalf("kept: score %d level %v factors %d, want 60 medium 2", b.Score, b.Level, len(b.Factors))
+	}
+}
+
+func entries(fs ...store.RiskFactor) []entry {
+	var es []entry
+	for _, f := range fs {
+		es = append(es, newEntry(f))
+	}
+	return es
+}
+
+// Times outside what Unix nanoseconds hold saturate instead of wrapping.
+func TestNanosSaturate(t *testing.T) {
+	far := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if nanos(far) != math.MaxInt64 || nanos(time.Time{}) != math.MinInt64 || nanos(t0) != t0.UnixNano() {
+		t.Fatal("nanos does not saturate")
+	}
+	// An administrator's factor "until 9999" counts at full strength now.
+	f := store.RiskFactor{Severity: 30, At: t0, ExpiresAt: far}
+	if p := Points(&f, t0.Add(time.Hour)); p != 30 {
+		t.Fatalf("Points = %d, want 30", p)
 	}
 }
