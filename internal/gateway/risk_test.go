@@ -97,7 +97,7 @@ func TestRiskActions(t *testing.T) {
 		{name: "deny action", level: risk.High, actions: RiskActions{High: "deny"}, status: 403, code: "risk-deny"},
 		{name: "allow action leaves it to the policy", level: risk.High, actions: RiskActions{High: "allow"}, status: 200},
 		{name: "policy risk selector steps up", level: risk.High, helps: true, actions: RiskActions{High: "allow"},
-			rules: []config.Rule{{Action: "allow", Include: []config.Selector{{Everyone: true}}, Require: []config.Selector{{Risk: "medium"}}}},
+			rules:  []config.Rule{{Action: "allow", Include: []config.Selector{{Everyone: true}}, Require: []config.Selector{{Risk: "medium"}}}},
 			status: 302, location: "https://vigil.example.com/.vigil/verify?rd="},
 		{name: "policy risk selector denies when a step-up cannot help", level: risk.High, actions: RiskActions{High: "allow"},
 			rules:  []config.Rule{{Action: "allow", Include: []config.Selector{{Everyone: true}}, Require: []config.Selector{{Risk: "medium"}}}},

@@ -15,17 +15,25 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/assertion"
+	"github.com/vigil-gw/vigil/internal/assurance"
 	"github.com/vigil-gw/vigil/internal/audit"
+	"github.com/vigil-gw/vigil/internal/changes"
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/gateway"
+	"github.com/vigil-gw/vigil/internal/geoip"
 	"github.com/vigil-gw/vigil/internal/metrics"
 	"github.com/vigil-gw/vigil/internal/opkeys"
+	"github.com/vigil-gw/vigil/internal/risk"
 	"github.com/vigil-gw/vigil/internal/session"
+	"github.com/vigil-gw/vigil/internal/ssf/receiver"
+	"github.com/vigil-gw/vigil/internal/ssf/transmitter"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
 	"github.com/vigil-gw/vigil/internal/verifier"
 )
@@ -63,6 +71,18 @@ type Server struct {
 	idvMount  string             // path the gateway serves it under, or ""
 	review    http.Handler       // the reviewers' UI, nil without idv.review
 	opKeys    *opkeys.Ring       // the verifier's ID-token keys
+
+	// Continuous assurance (assurance.go, ssf.go).
+	engine      *risk.Engine
+	geo         *geoip.DB // nil without risk.geoip
+	assure      *assurance.Service
+	follower    *changes.Follower
+	waiter      *sqlite.Waiter
+	transmitter *transmitter.Transmitter // nil without ssf.subscribers
+	emitter     assurance.Emitter        // the transmitter's, or nil
+	ssfOut      *ssfEmitter              // the same, for session and assurance events
+	receiver    *receiver.Receiver       // nil without ssf.transmitters
+	admin       *admin.API               // nil without admin.token
 }
 
 // New opens the store and builds every part. Close releases them.
@@ -113,6 +133,18 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 		return nil, fmt.Errorf("assertion signer: %w", err)
 	}
 	s.sessions.OnRevoke(s.signer.Forget)
+	if err := s.newTransmitter(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.newAssurance(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := s.newReceiver(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.newAdmin(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.IDV != nil {
 		if s.idv, err = newIDV(ctx, cfg, s, cfg.Server.PublicURL); err != nil {
 			return nil, fmt.Errorf("idv: %w", err)
@@ -193,6 +225,12 @@ func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
 	if old.Assertion != cfg.Assertion || old.Log != cfg.Log {
 		fixed = append(fixed, "assertion/log")
 	}
+	if riskFixed(&old.Risk) != riskFixed(&cfg.Risk) {
+		fixed = append(fixed, "risk (detectors, GeoIP, networks)")
+	}
+	if !reflect.DeepEqual(old.SSF, cfg.SSF) || old.Admin != cfg.Admin {
+		fixed = append(fixed, "ssf/admin")
+	}
 	if len(fixed) > 0 {
 		return fmt.Errorf("changes to %s need a restart; keeping the running configuration", strings.Join(fixed, ", "))
 	}
@@ -200,6 +238,7 @@ func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	s.engine.SetThresholds(risk.Thresholds{Medium: cfg.Risk.Thresholds.Medium, High: cfg.Risk.Thresholds.High})
 	s.state.Store(st)
 	return nil
 }
@@ -215,6 +254,7 @@ func (s *Server) Handler() http.Handler {
 		st := s.state.Load()
 		p := r.URL.Path
 		switch {
+		case s.serveAssurance(w, r, p):
 		case strings.HasPrefix(p, "/.vigil/"):
 			st.auth.ServeHTTP(w, r)
 		case p == "/.well-known/vigil/jwks.json":
@@ -279,8 +319,8 @@ func (s *Server) Config() *config.Config { return s.state.Load().cfg }
 // Run starts the background loops (session write-behind, key rotation,
 // audit flushing, expired-record purge) and blocks until ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	done := make(chan struct{}, 6)
-	n := 4
+	done := make(chan struct{}, 10)
+	n := 6
 	if s.idv != nil {
 		n += 2
 		go func() { s.idv.Run(ctx); done <- struct{}{} }()
@@ -293,6 +333,21 @@ func (s *Server) Run(ctx context.Context) {
 		done <- struct{}{}
 	}()
 	go func() { s.purge(ctx); done <- struct{}{} }()
+	go func() { s.assure.Run(ctx); done <- struct{}{} }()
+	go func() {
+		if err := s.follower.Run(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("change feed follower stopped", "err", err)
+		}
+		done <- struct{}{}
+	}()
+	if s.transmitter != nil {
+		n++
+		go func() { s.transmitter.Run(ctx); done <- struct{}{} }()
+	}
+	if s.receiver != nil {
+		n++
+		go func() { s.receiver.RunPollers(ctx); done <- struct{}{} }()
+	}
 	for i := 0; i < n; i++ {
 		<-done
 	}
@@ -315,6 +370,11 @@ func (s *Server) purge(ctx context.Context) {
 			if _, err := s.db.PurgeUsed(ctx, now); err != nil {
 				s.log.Warn("purging the replay ledger failed", "err", err)
 			}
+			// A replica that was away longer than this resynchronises from
+			// the store rather than from the feed (see changes.Follower).
+			if _, err := s.db.PurgeChanges(ctx, now.Add(-changeRetention)); err != nil {
+				s.log.Warn("purging the change feed failed", "err", err)
+			}
 		}
 	}
 }
@@ -330,6 +390,12 @@ func (s *Server) Close() error {
 	}
 	if s.auditFile != nil {
 		errs = append(errs, s.auditFile.Close())
+	}
+	if s.waiter != nil {
+		errs = append(errs, s.waiter.Close())
+	}
+	if s.geo != nil {
+		errs = append(errs, s.geo.Close())
 	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())

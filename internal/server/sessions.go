@@ -40,6 +40,9 @@ func (c sessionCreator) Create(ctx context.Context, id identity.Identity, meta a
 	}
 	c.s.metrics.Login(id.Provider)
 	c.s.audit.Write(auditRecord(c.s, "login", sess.ID, sess.UserID, id.Email, m.IP))
+	if c.s.ssfOut != nil {
+		c.s.ssfOut.SessionEstablished(ctx, sess)
+	}
 	return c.s.sessions.Cookie(value, secureCookies(c.st.cfg)), nil
 }
 

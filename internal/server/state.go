@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/assurance"
 	"github.com/vigil-gw/vigil/internal/authn"
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/gateway"
@@ -50,6 +51,7 @@ func CompileApps(c *config.Config) ([]*gateway.Route, error) {
 		rt := &gateway.Route{
 			App: a.Name, Host: a.Host, Prefix: a.PathPrefix, Upstream: u,
 			PreserveHost: a.PreserveHost, Policy: pol, Verifier: a.Verifier,
+			Risk: routeRisk(c, a),
 		}
 		for _, v := range c.Verifiers {
 			if v.Name == a.Verifier {
@@ -125,9 +127,9 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 	st.auth, err = authn.New(authn.Options{
 		PublicURL: cfg.Server.PublicURL, Master: s.master, Providers: providers,
 		Sessions: sessionCreator{s, st}, Revoker: sessionRevoker{s, cfg.Session.CookieName},
-		Ledger: s.db, Apps: appProviders{st, s.opts.Clock},
+		Ledger: s.db, Apps: appProviders{st, s.opts.Clock, s.assure},
 		Verifiers: verifiers, Verifications: sessionVerifications{s, cfg.Session.CookieName},
-		StepUps: appProviders{st, s.opts.Clock}, HintMinter: sessionHints{s, cfg.Session.CookieName},
+		StepUps: appProviders{st, s.opts.Clock, s.assure}, HintMinter: sessionHints{s, cfg.Session.CookieName},
 		Backchannel: backchannelSessions{s},
 		// Only the public host and hosts named by apps are valid return
 		// targets: an app without a host does not make every host one.
@@ -140,7 +142,8 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 	}
 	st.gateway = gateway.New(gateway.Options{
 		Routes: routes, Sessions: s.sessions, IsNoSession: isNoSession, Minter: s.signer,
-		CookieName: cfg.Session.CookieName, IsOurCookie: isOurCookie(cfg.Session.CookieName),
+		CookieName: cfg.Session.CookieName, IsOurCookie: isOurCookie(cfg.Session.CookieName, cfg.Risk.DeviceCookie),
+		Assurance: s.assure, DeviceCookie: cfg.Risk.DeviceCookie, CookieDomain: cfg.Session.CookieDomain,
 		AssertionHeader: cfg.Assertion.Header, PublicURL: cfg.Server.PublicURL,
 		Transport: s.transport, ClientIP: st.clientIP, Clock: s.opts.Clock,
 		Metrics: s.metrics, Audit: s.audit, Logger: s.log.With(slog.String("part", "gateway")),
@@ -155,17 +158,18 @@ func sameOrigin(a, b string) bool {
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
-func isOurCookie(session string) func(string) bool {
+func isOurCookie(session, device string) func(string) bool {
 	return func(name string) bool {
-		return name == session || strings.HasPrefix(name, "vigil_login") || strings.HasPrefix(name, "__Secure-vigil_login")
+		return name == session || name == device || strings.HasPrefix(name, "vigil_login") || strings.HasPrefix(name, "__Secure-vigil_login")
 	}
 }
 
 // appProviders answers which providers may sign in to the app a return URL
 // points at: the app's list, or every provider when it names none.
 type appProviders struct {
-	st  *state
-	now func() time.Time
+	st     *state
+	now    func() time.Time
+	assure *assurance.Service // nil in tools that only compile configuration
 }
 
 func (a appProviders) ProvidersFor(u *url.URL) []string {

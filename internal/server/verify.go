@@ -8,8 +8,10 @@ import (
 	"net/url"
 
 	"github.com/vigil-gw/vigil/internal/authn"
+	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/policy"
+	"github.com/vigil-gw/vigil/internal/risk"
 	"github.com/vigil-gw/vigil/internal/session"
 )
 
@@ -50,9 +52,25 @@ func (v sessionVerifications) Record(ctx context.Context, sessionID string, id i
 	if id.Verification == nil {
 		return nil // nothing to keep; never clear the user's on a session edit
 	}
+	previous := ""
+	if u, err := v.s.db.GetUser(ctx, sess.UserID); err == nil && u.Verification != nil {
+		previous = u.Verification.Level
+	}
 	if err := v.s.db.SetUserVerification(ctx, sess.UserID, id.Verification); err != nil {
 		v.s.log.Warn("keeping the verification on the user failed; their next session starts unverified",
 			"part", "verify", "user", sess.UserID, "err", err)
+	}
+	// The person proved who they are just now: what the detectors found
+	// before is answered. Failing to clear it only costs another step-up.
+	at := id.Verification.AuthTime
+	if at.IsZero() {
+		at = id.Verification.VerifiedAt
+	}
+	if err := v.s.assure.Reverified(ctx, sess.UserID, at); err != nil {
+		v.s.log.Warn("clearing risk after a verification failed", "part", "verify", "user", sess.UserID, "err", err)
+	}
+	if v.s.ssfOut != nil {
+		v.s.ssfOut.AssuranceChanged(ctx, sess.UserID, previous, id.Verification.Level)
 	}
 	return nil
 }
@@ -89,9 +107,37 @@ func (a appProviders) StepUpFor(r *http.Request, u *url.URL, id *identity.Identi
 	if rt == nil || rt.Verifier == "" || id == nil {
 		return authn.StepUp{}
 	}
-	in := policy.Input{Identity: id, IP: a.st.clientIP.Of(r), Now: a.now()}
+	now := a.now()
+	in := policy.Input{Identity: id, IP: a.st.clientIP.Of(r), Now: now}
+	// Risk: when the user's level calls for a step-up that can help, the
+	// verification must be fresh (max_age) and of the configured acr.
+	var riskUp *authn.StepUp
+	if a.assure != nil {
+		userID := session.UserID(id.Provider, id.Subject)
+		in.Risk = a.assure.Level(userID, now)
+		if in.Risk > risk.Low && a.assure.StepUpHelps(userID, in.Risk, now) {
+			act := rt.Risk.Medium
+			if in.Risk == risk.High {
+				act = rt.Risk.High
+			}
+			if act == config.RiskActionStepUp {
+				riskUp = &authn.StepUp{Verifier: rt.Verifier, MaxAge: rt.Risk.StepUpMaxAge, ACR: rt.Risk.StepUpACR}
+			}
+		}
+	}
 	d := rt.Policy.Evaluate(&in)
 	needed, level, maxAge, acr := d.StepUp()
+	if riskUp != nil {
+		// The policy's own needs still apply; the stricter age wins.
+		riskUp.Level = level
+		if maxAge > 0 && maxAge < riskUp.MaxAge {
+			riskUp.MaxAge = maxAge
+		}
+		if len(riskUp.ACR) == 0 {
+			riskUp.ACR = acr
+		}
+		return *riskUp
+	}
 	if !needed {
 		return authn.StepUp{}
 	}
