@@ -170,3 +170,19 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkOpenReal measures start-up: mapping both files and sampling them.
+func BenchmarkOpenReal(b *testing.B) {
+	db := realDB(b)
+	var paths []string
+	for _, f := range db.Info() {
+		paths = append(paths, f.Path)
+	}
+	for b.Loop() {
+		db, err := Open(paths...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+	}
+}
