@@ -60,6 +60,12 @@ func TestPushEndToEnd(t *testing.T) {
 	case !jsonEqual(c["sub_id"], alice) || typ != set.CAEPSessionRevoked || obj["initiating_entity"] != "policy":
 		t.Fatalf("claims %v", c)
 	}
+	// Vigil's own receiver accepts it as it stands.
+	parsed, err := set.Parse(t.Context(), string(got.body), set.Validation{Issuer: e.srv.URL, Audience: audA,
+		Keys: set.StaticKeys(e.fetchKeys()), Now: e.clock.Now})
+	if err != nil || parsed.Event != set.CAEPSessionRevoked || parsed.Subject.Key() != alice.Key() {
+		t.Fatalf("set.Parse = %+v, %v", parsed, err)
+	}
 	waitFor(t, "the queue to empty", func() bool { return e.count(v.StreamID) == 0 })
 }
 

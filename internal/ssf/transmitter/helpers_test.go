@@ -232,19 +232,7 @@ func (e *env) pushDelivery() *Delivery {
 // jwks_uri named by the discovery document, go-jose directly, typ checked.
 func (e *env) claims(raw []byte) map[string]any {
 	e.t.Helper()
-	var doc struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	e.mustCall(http.StatusOK, "GET", "/.well-known/ssf-configuration", "", nil, &doc)
-	resp, err := e.srv.Client().Get(doc.JWKSURI)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var ks jose.JSONWebKeySet
-	if err := json.NewDecoder(resp.Body).Decode(&ks); err != nil {
-		e.t.Fatal(err)
-	}
+	ks := e.fetchKeys()
 	jws, err := jose.ParseSigned(string(raw), []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		e.t.Fatalf("parse SET: %v", err)
@@ -266,6 +254,25 @@ func (e *env) claims(raw []byte) map[string]any {
 		e.t.Fatal(err)
 	}
 	return c
+}
+
+// fetchKeys reads the JWKS from the jwks_uri the discovery document names.
+func (e *env) fetchKeys() *jose.JSONWebKeySet {
+	e.t.Helper()
+	var doc struct {
+		JWKSURI string `json:"jwks_uri"`
+	}
+	e.mustCall(http.StatusOK, "GET", "/.well-known/ssf-configuration", "", nil, &doc)
+	resp, err := e.srv.Client().Get(doc.JWKSURI)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ks jose.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&ks); err != nil {
+		e.t.Fatal(err)
+	}
+	return &ks
 }
 
 // event returns the single event type and object of verified claims.

@@ -77,7 +77,7 @@ func (t *Transmitter) handlePoll(w http.ResponseWriter, r *http.Request, rcv *re
 	if limit == 0 {
 		return writeJSON(w, http.StatusOK, resp)
 	}
-	deadline := time.NewTimer(pollWait)
+	deadline := time.NewTimer(t.pollWait)
 	defer deadline.Stop()
 	for {
 		// Wait on the signal taken before reading, so no queued SET is

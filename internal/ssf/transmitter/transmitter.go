@@ -117,6 +117,7 @@ type Transmitter struct {
 	maxTries  int
 	maxQueued int
 	minVerify time.Duration
+	pollWait  time.Duration
 
 	queued signal // broadcast whenever a SET is queued
 
@@ -159,7 +160,7 @@ func New(o Options) (*Transmitter, error) {
 		store: o.Store, signer: o.Signer, jwks: publicKeys(o.JWKS),
 		client: o.HTTPClient, clock: o.Clock, rand: o.Rand, log: o.Logger,
 		maxTries: o.MaxAttempts, maxQueued: o.MaxQueued, minVerify: o.MinVerificationInterval,
-		lastVerify: map[string]time.Time{}, blocked: map[string]time.Time{},
+		lastVerify: map[string]time.Time{}, blocked: map[string]time.Time{}, pollWait: pollWait,
 	}
 	switch o.DefaultSubjects {
 	case "", "NONE":
