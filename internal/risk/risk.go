@@ -5,6 +5,10 @@
 // them and its change feed tells every process to reload a user's factors
 // into its Engine.
 //
+// A user's score is the sum of their active factors' points, capped at
+// 100; each factor's points decay linearly from its severity to nothing
+// over its lifetime (see Points). Thresholds turn the score into a level.
+//
 // It must never decide access by itself: it reports a level and the
 // reasons behind it, and policy decides what a level means for an app.
 package risk

@@ -54,7 +54,8 @@ type Observation struct {
 	IP        netip.Addr
 	// Device is the long-lived device cookie's ID ("" unknown). It and
 	// Credential are kept in memory but only their fingerprints
-	// (truncated SHA-256) appear in factors.
+	// (truncated SHA-256) appear in factors; IDs over 1024 bytes count
+	// as unknown.
 	Device string
 	// Credential is a WebAuthn credential ID ("" unknown).
 	Credential string
@@ -80,6 +81,10 @@ type Detector struct {
 	devices *lru[deviceKey, *cluster]
 	addrs   *lru[netip.Prefix, *cluster]
 }
+
+// maxIDLen bounds device and credential IDs (WebAuthn's are at most 1023
+// bytes); longer ones are treated as unknown.
+const maxIDLen = 1024
 
 // deviceKey names a device identifier of either kind.
 type deviceKey struct {
@@ -115,6 +120,13 @@ func (d *Detector) Observe(o Observation) []store.RiskFactor {
 		return nil
 	}
 	o.IP = o.IP.Unmap()
+	// Identifiers are kept in memory; one absurdly long is no identifier.
+	if len(o.Device) > maxIDLen {
+		o.Device = ""
+	}
+	if len(o.Credential) > maxIDLen {
+		o.Credential = ""
+	}
 	var in inputs
 	if d.geo != nil && o.IP.IsValid() {
 		in.loc, in.located = d.geo.Lookup(o.IP)

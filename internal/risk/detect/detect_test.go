@@ -148,6 +148,18 @@ func TestObserveIgnoresIncomplete(t *testing.T) {
 	if u, _, _ := d.Tracked(); u != 0 {
 		t.Errorf("tracked %d users", u)
 	}
+	// An absurdly long device ID is no device: it is neither kept nor
+	// counted towards a farm.
+	long := strings.Repeat("x", maxIDLen+1)
+	for i := range 5 {
+		o := Observation{At: t0, UserID: fmt.Sprint("u", i), Device: long, Credential: long}
+		if fs := d.Observe(o); len(fs) != 0 {
+			t.Errorf("long IDs raised %v", fs)
+		}
+	}
+	if _, dev, _ := d.Tracked(); dev != 0 {
+		t.Errorf("tracked %d long device IDs", dev)
+	}
 }
 
 // Observe from many goroutines at once, with farms forming across them.

@@ -61,11 +61,11 @@ func (d *Detector) locale(out []store.RiskFactor, u *userState, o *Observation, 
 		points += max(sev/2, 1)
 		ev["document_country"] = docCode(o.DocCountry)
 	}
-	if r := langRegion(o.Language); r != "" && (in.located || docKnown) &&
+	if tag, r := langRegion(o.Language); r != "" && (in.located || docKnown) &&
 		(!in.located || r != in.loc.Country) && (!docKnown || r != doc.alpha2) {
-		why = append(why, fmt.Sprintf("the browser's language is %s", o.Language))
+		why = append(why, fmt.Sprintf("the browser's language is %s", tag))
 		points += max(sev/4, 1)
-		ev["language"] = o.Language
+		ev["language"] = tag
 	}
 	return append(out, d.factor(o.UserID, kind, o.At, points,
 		fmt.Sprintf("browser clock on %s (%s), but %s", o.TimeZone, offsetText(off), strings.Join(why, "; ")), ev))
@@ -106,14 +106,16 @@ func docCode(s string) string {
 	return s
 }
 
-// langRegion returns the region of a BCP 47 tag ("ko-KR" -> "KR"), or of
-// the first entry of an Accept-Language list; "" when it names none.
-func langRegion(tag string) string {
-	tag, _, _ = strings.Cut(tag, ",")
-	tag, _, _ = strings.Cut(tag, ";")
-	parts := strings.FieldsFunc(strings.TrimSpace(tag), func(r rune) bool { return r == '-' || r == '_' })
+// langRegion reads a BCP 47 tag, or the first entry of an Accept-Language
+// list, and returns it rebuilt from its language and region ("ko-KR") with
+// the region ("KR"); both "" when it names no region. Only the rebuilt
+// tag reaches a reason: the header is the client's to fill.
+func langRegion(s string) (tag, region string) {
+	s, _, _ = strings.Cut(s, ",")
+	s, _, _ = strings.Cut(s, ";")
+	parts := strings.FieldsFunc(strings.TrimSpace(s), func(r rune) bool { return r == '-' || r == '_' })
 	if len(parts) < 2 || !isLetters(parts[0], 2, 3) {
-		return ""
+		return "", ""
 	}
 	rest := parts[1:]
 	if len(rest) > 2 {
@@ -121,13 +123,14 @@ func langRegion(tag string) string {
 	}
 	for _, p := range rest {
 		if isLetters(p, 2, 2) {
-			return strings.ToUpper(p)
+			region = strings.ToUpper(p)
+			return strings.ToLower(parts[0]) + "-" + region, region
 		}
 		if !isLetters(p, 4, 4) { // a script subtag may come first (zh-Hant-TW)
-			return ""
+			return "", ""
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func isLetters(s string, lo, hi int) bool {

@@ -84,8 +84,9 @@ func TestLangRegion(t *testing.T) {
 		"en": "", "es-419": "", "x-KR": "", "": "", "-KR": "", "ko-Hant": "", "ko-Hant-Kore-KR": "", "ké-KR": "",
 		" fr-CA ;q=1": "CA",
 	} {
-		if got := langRegion(in); got != want {
-			t.Errorf("langRegion(%q) = %q, want %q", in, got, want)
+		tag, got := langRegion(in)
+		if got != want || (want != "" && !strings.HasSuffix(tag, "-"+want)) || (want == "") != (tag == "") {
+			t.Errorf("langRegion(%q) = %q, %q; want region %q", in, tag, got, want)
 		}
 	}
 }
@@ -144,8 +145,8 @@ func FuzzLocale(f *testing.F) {
 				t.Fatalf("malformed factor %+v", fc)
 			}
 		}
-		if r := langRegion(lang); r != "" && (len(r) != 2 || strings.ToUpper(r) != r) {
-			t.Fatalf("langRegion(%q) = %q", lang, r)
+		if tag, r := langRegion(lang); r != "" && (len(r) != 2 || strings.ToUpper(r) != r || len(tag) > 6 || !strings.HasSuffix(tag, r)) {
+			t.Fatalf("langRegion(%q) = %q, %q", lang, tag, r)
 		}
 	})
 }
