@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/authn"
 	"github.com/vigil-gw/vigil/internal/config"
@@ -66,6 +67,9 @@ func (v sessionVerifications) Record(ctx context.Context, sessionID string, id i
 	if at.IsZero() {
 		at = id.Verification.VerifiedAt
 	}
+	// Token times have whole seconds: a finding within the verification's
+	// second counts as before it.
+	at = at.Truncate(time.Second).Add(time.Second - time.Nanosecond)
 	if err := v.s.assure.Reverified(ctx, sess.UserID, at); err != nil {
 		v.s.log.Warn("clearing risk after a verification failed", "part", "verify", "user", sess.UserID, "err", err)
 	}
