@@ -207,9 +207,11 @@ func (db *DB) AppRevocations(ctx context.Context) (_ map[string]time.Time, err e
 }
 
 // DefaultWaitInterval is how often a Waiter asks SQLite whether anything
-// committed. One poll is a prepared PRAGMA on a pinned connection, a few
-// microseconds of CPU (BenchmarkDataVersion), so 10 ms costs well under 1%
-// of a core while bounding how late a revocation is noticed.
+// committed. One poll is a prepared PRAGMA on a pinned connection, about
+// 8 µs of CPU (BenchmarkDataVersion), 0.08% of a core at 10 ms; with the
+// timer wake-ups an idle follower measured under 1% on a loaded 2-core
+// machine, while a revocation is noticed within one interval. Any commit
+// wakes it, but never more often than once an interval.
 const DefaultWaitInterval = 10 * time.Millisecond
 
 // Waiter wakes a change follower when the database may have changed.
