@@ -167,7 +167,7 @@ func (f *Follower) Run(ctx context.Context) error {
 	if err := f.start(ctx); err != nil {
 		return err
 	}
-	backoff := time.Duration(0)
+	var backoff, wakeBackoff time.Duration
 	verify := false // check LastChange on an empty read: set after errors
 	for {
 		err := f.catchUp(ctx, verify)
@@ -191,10 +191,15 @@ func (f *Follower) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if err != nil {
-			f.log.WarnContext(ctx, "change feed wake-up failed; reading the feed anyway", "err", err)
-			if err := sleep(ctx, minBackoff); err != nil {
+			// A broken Waker degrades to polling, backing off to the
+			// interval so that it neither spins nor floods the log.
+			wakeBackoff = min(max(2*wakeBackoff, minBackoff), f.interval)
+			f.log.WarnContext(ctx, "change feed wake-up failed; reading the feed anyway", "err", err, "retry_in", wakeBackoff)
+			if err := sleep(ctx, wakeBackoff); err != nil {
 				return err
 			}
+		} else {
+			wakeBackoff = 0
 		}
 		// A poll on the interval (not a wake-up) also checks for changes
 		// purged from under us, as after an error.
