@@ -95,6 +95,17 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	s.follower.Subscribe(s.assure.Apply)
+	// Changes may have been missed (the feed was purged while this replica
+	// was away): forget every cached session and reload risk and app
+	// revocations from the store.
+	s.follower.OnResync(func() {
+		s.sessions.Resync()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.assure.Load(ctx); err != nil {
+			s.log.Error("reloading risk after a resync failed", "err", err)
+		}
+	})
 	return nil
 }
 

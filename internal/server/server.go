@@ -294,6 +294,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 	if err := s.db.Ping(ctx); err != nil {
 		problems = append(problems, "store: unavailable")
 	}
+	if !s.follower.Ready() {
+		problems = append(problems, "change feed: not caught up")
+	}
 	// Name what is not ready but keep the errors (internal URLs, network
 	// detail) for the log: this page is public.
 	for _, p := range st.provs {

@@ -82,7 +82,14 @@ func (db *DB) UpdateSessionIdentity(ctx context.Context, id string, ident identi
 	if err != nil {
 		return err
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE sessions SET identity = ? WHERE id = ?`, enc, id)
+	// The change row tells other replicas to reload the session (its
+	// verification changed), in the same transaction as the change itself.
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: update session identity: %w", err)
+	}
+	defer rollback(tx)
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET identity = ? WHERE id = ?`, enc, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: update session identity: %w", err)
 	}
@@ -92,6 +99,12 @@ func (db *DB) UpdateSessionIdentity(ctx context.Context, id string, ident identi
 	}
 	if n == 0 {
 		return store.ErrNotFound
+	}
+	if _, err := appendChange(ctx, tx, store.ChangeSessionUpdated, id, db.now()); err != nil {
+		return fmt.Errorf("sqlite: update session identity: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: update session identity: %w", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -39,6 +40,7 @@ type ChangesBackend interface {
 	GetSession(ctx context.Context, id string) (*store.Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
+	UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error
 }
 
 // RunChanges runs the change feed conformance tests. open must return a
@@ -53,6 +55,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangesBackend) {
 		{"BadInput", testChangesBadInput},
 		{"PurgeKeepsSeq", testChangesPurgeKeepsSeq},
 		{"SessionDeletionsAppend", testChangesSessionDeletions},
+		{"SessionUpdateAppends", testChangesSessionUpdate},
 		{"ProviderRevocation", testChangesProviderRevocation},
 		{"AppRevocation", testChangesAppRevocation},
 	}
@@ -229,6 +232,23 @@ func testChangesSessionDeletions(t *testing.T, b ChangesBackend) {
 			t.Fatalf("change %+v: At must be set, in UTC", c)
 		}
 	}
+}
+
+func testChangesSessionUpdate(t *testing.T, b ChangesBackend) {
+	feedAddUser(t, b, "u1")
+	s := newSession("s1", "u1", base)
+	feedCreate(t, b, s)
+	start := feedLast(t, b)
+	id := s.Identity
+	id.Verification = &identity.Verification{Provider: "idv", Subject: "p-1", Level: "ial2", VerifiedAt: base}
+	if err := b.UpdateSessionIdentity(t.Context(), "s1", id); err != nil {
+		t.Fatalf("UpdateSessionIdentity: %v", err)
+	}
+	// A session that is not there changes nothing and announces nothing.
+	if err := b.UpdateSessionIdentity(t.Context(), "nope", id); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateSessionIdentity(unknown) = %v, want ErrNotFound", err)
+	}
+	mustEqual(t, "changes", feedKindKeys(feedAfter(t, b, start, 10)), []string{"session-updated s1"})
 }
 
 func testChangesProviderRevocation(t *testing.T, b ChangesBackend) {
