@@ -103,3 +103,18 @@ func (s *Service) Reverified(ctx context.Context, userID string, at time.Time) e
 	s.levelChanged(ctx, userID, before, after, "identity verified again")
 	return nil
 }
+
+// VerificationFailed records that a verification the user started ended
+// without one; the detector raises a factor when they pile up.
+func (s *Service) VerificationFailed(ctx context.Context, userID, reason string) {
+	if s.o.Detector == nil {
+		return
+	}
+	s.o.Audit.Write(&audit.Record{Time: s.clock(), Kind: "risk", User: userID, Decision: "verification-failed",
+		Reasons: []string{reason}, Actor: "verification"})
+	for _, f := range s.o.Detector.VerificationFailed(userID, s.clock()) {
+		if err := s.AddFactor(ctx, f); err != nil {
+			s.log.Warn("recording a risk factor failed", "user", userID, "kind", f.Kind, "err", err)
+		}
+	}
+}

@@ -27,7 +27,19 @@ var safeErrorCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 // callback completes a login: it checks the transaction, exchanges the
 // code, verifies the ID token and hands the identity to the session creator.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) (err error) {
+	// A failed verification is reported once its transaction is known.
+	var verifying *verifyTx
+	defer func() {
+		if err != nil && verifying != nil && h.onVerifyFailure != nil {
+			reason := ReasonInternal
+			var fl *failure
+			if errors.As(err, &fl) {
+				reason = fl.Reason
+			}
+			h.onVerifyFailure(r.Context(), verifying.Session, reason)
+		}
+	}()
 	q := r.URL.Query()
 	state := q.Get("state")
 	if perr := q.Get("error"); perr != "" {
@@ -43,6 +55,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 				if tx, err := h.codec.open(name, c.Value); err == nil {
 					f.Return = tx.Return
 					f = withProvider(f, h.txProvider(tx))
+					verifying = tx.Verify
 				}
 			}
 		}
@@ -69,8 +82,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := h.txProvider(tx)
 	if subtle.ConstantTimeCompare([]byte(tx.State), []byte(state)) != 1 {
+		// A mismatched state is someone else's transaction: not this
+		// user's failure to verify.
 		return withProvider(withReturn(fail(ReasonStateMismatch, nil), tx.Return), p)
 	}
+	verifying = tx.Verify
 	f := func(reason string, status int, err error) error {
 		return withProvider(withReturn(failStatus(reason, status, err), tx.Return), p)
 	}

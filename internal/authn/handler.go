@@ -97,9 +97,13 @@ type Options struct {
 	Backchannel BackchannelSessions
 	// OnLoginFailure counts refusals; provider is a configured name or "".
 	OnLoginFailure func(provider, reason string)
-	Now            func() time.Time // default time.Now
-	Rand           io.Reader        // default crypto/rand.Reader
-	Logger         *slog.Logger     // default: discard
+	// OnVerificationFailure is told when a verification the signed-in
+	// user started ends without one (refused by the verifier, or its
+	// answer refused here): repeated failures raise the user's risk.
+	OnVerificationFailure func(ctx context.Context, sessionID, reason string)
+	Now                   func() time.Time // default time.Now
+	Rand                  io.Reader        // default crypto/rand.Reader
+	Logger                *slog.Logger     // default: discard
 }
 
 // Handler serves the /.vigil/ sign-in routes.
@@ -119,12 +123,14 @@ type Handler struct {
 	apps          Apps
 	hostAllowed   func(string) bool
 	onFailure     func(provider, reason string)
-	now           func() time.Time
-	rand          io.Reader
-	log           *slog.Logger
-	codec         *loginCodec
-	csrf          *http.CrossOriginProtection
-	mux           *http.ServeMux
+	// onVerifyFailure: see Options.OnVerificationFailure; nil ignores.
+	onVerifyFailure func(ctx context.Context, sessionID, reason string)
+	now             func() time.Time
+	rand            io.Reader
+	log             *slog.Logger
+	codec           *loginCodec
+	csrf            *http.CrossOriginProtection
+	mux             *http.ServeMux
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -145,7 +151,7 @@ func New(opts Options) (*Handler, error) {
 	h := &Handler{
 		public: pub, publicPort: pub.Port(), providers: map[string]*Provider{},
 		sessions: opts.Sessions, revoker: opts.Revoker, ledger: opts.Ledger, apps: opts.Apps,
-		hostAllowed: opts.HostAllowed, onFailure: opts.OnLoginFailure,
+		hostAllowed: opts.HostAllowed, onFailure: opts.OnLoginFailure, onVerifyFailure: opts.OnVerificationFailure,
 		now: opts.Now, rand: opts.Rand, log: opts.Logger,
 		verifiers: map[string]*Provider{}, verifications: opts.Verifications, stepUps: opts.StepUps,
 		hints: opts.HintMinter, backchannel: opts.Backchannel,

@@ -135,7 +135,12 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		// targets: an app without a host does not make every host one.
 		HostAllowed:    func(h string) bool { return hosts[h] },
 		OnLoginFailure: s.metrics.LoginFailure,
-		Now:            s.opts.Clock, Logger: s.log.With(slog.String("part", "authn")),
+		OnVerificationFailure: func(ctx context.Context, sessionID, reason string) {
+			if sess, err := s.db.GetSession(ctx, sessionID); err == nil {
+				s.assure.VerificationFailed(ctx, sess.UserID, reason)
+			}
+		},
+		Now: s.opts.Clock, Logger: s.log.With(slog.String("part", "authn")),
 	})
 	if err != nil {
 		return nil, err
