@@ -52,6 +52,7 @@ func (s *Service) revokeSession(ctx context.Context, id, reason, by string) (int
 	if err != nil {
 		return 0, fmt.Errorf("revoke session: %w", err)
 	}
+	s.note(ctx, sess.UserID, reason)
 	if err := s.o.Sessions.Revoke(ctx, id); err != nil {
 		return 0, fmt.Errorf("revoke session: %w", err)
 	}
@@ -61,6 +62,7 @@ func (s *Service) revokeSession(ctx context.Context, id, reason, by string) (int
 
 func (s *Service) revokeUser(ctx context.Context, userID, reason, by string) (int, error) {
 	ss, listErr := s.o.Store.ListSessions(ctx, userID)
+	s.note(ctx, userID, reason)
 	n, err := s.o.Sessions.RevokeUser(ctx, userID)
 	if err != nil {
 		return n, fmt.Errorf("revoke user: %w", err)
@@ -83,6 +85,13 @@ func (s *Service) revokeProvider(ctx context.Context, provider, reason, by strin
 	for _, x := range all {
 		if x.Provider == provider {
 			ss = append(ss, x)
+		}
+	}
+	noted := map[string]bool{}
+	for _, x := range ss {
+		if !noted[x.UserID] {
+			noted[x.UserID] = true
+			s.note(ctx, x.UserID, reason)
 		}
 	}
 	n, err := s.o.Store.DeleteProviderSessions(ctx, provider)
@@ -115,4 +124,17 @@ func reasons(r string) []string {
 		return nil
 	}
 	return []string{r}
+}
+
+// note tells every replica, ahead of a revocation, what to tell the user
+// whose sessions it ends. Without a note they are only told they were
+// signed out; a failed note costs no more than that.
+func (s *Service) note(ctx context.Context, userID, reason string) {
+	if reason == "" {
+		reason = "an administrator ended your session"
+	}
+	s.o.Sessions.Note(userID, reason)
+	if _, err := s.o.Store.AppendChangeReason(ctx, store.ChangeRevokeNote, userID, reason, s.clock()); err != nil {
+		s.log.Warn("announcing a revocation's reason failed", "user", userID, "err", err)
+	}
 }

@@ -32,6 +32,7 @@ type Store interface {
 	RiskFactors(ctx context.Context, userID string) ([]store.RiskFactor, error)
 	ActiveRiskFactors(ctx context.Context, now time.Time) ([]store.RiskFactor, error)
 	ClearRiskFactors(ctx context.Context, userID string, kinds []string, at time.Time, by string) (int, error)
+	AppendChangeReason(ctx context.Context, kind, key, reason string, at time.Time) (int64, error)
 	DeleteProviderSessions(ctx context.Context, provider string) (int, error)
 	RevokeApp(ctx context.Context, app string, at time.Time) error
 	AppRevocations(ctx context.Context) (map[string]time.Time, error)
@@ -47,6 +48,7 @@ type Sessions interface {
 	Revoke(ctx context.Context, sessionID string) error
 	RevokeUser(ctx context.Context, userID string) (int, error)
 	Apply(c store.Change)
+	Note(userID, reason string)
 }
 
 // Emitter sends security events to subscribed apps (the SSF transmitter).

@@ -59,9 +59,12 @@ type Route struct {
 
 // Options wires a Gateway.
 type Options struct {
-	Routes          []*Route
-	Sessions        Sessions
-	IsNoSession     func(error) bool
+	Routes      []*Route
+	Sessions    Sessions
+	IsNoSession func(error) bool
+	// RevokedReason returns what to tell a user whose session was revoked
+	// with a reason (a no-session error that carries one), or "".
+	RevokedReason   func(error) string
 	Minter          Minter
 	CookieName      string
 	IsOurCookie     func(name string) bool
@@ -142,7 +145,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// it from the outbound copy like any X-Vigil-* header.
 		r.Header[clientIPHeader] = []string{in.IP.String()}
 	}
-	sess, err := g.session(r)
+	sess, revoked, err := g.session(r)
 	if err != nil {
 		g.errs.Write(w, r, httperr.New(http.StatusServiceUnavailable, "session-store-unavailable",
 			"Vigil cannot check your session right now. Try again in a moment.", err))
@@ -176,6 +179,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Header[g.assertH] = []string{tok}
 		g.proxy(w, r, rt, sess, &d, now, in)
+	case d.Unauthenticated() && revoked != "":
+		status := g.revokedPage(w, r, revoked)
+		g.decided(r, rt, nil, &d, status, now, in)
 	case d.Unauthenticated():
 		status := g.challenge(w, r)
 		g.decided(r, rt, nil, &d, status, now, in)
@@ -198,20 +204,39 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// session returns the request's session, nil when there is none.
-func (g *Gateway) session(r *http.Request) (*store.Session, error) {
+// session returns the request's session, nil when there is none, and
+// then why it was revoked when it was revoked with a reason.
+func (g *Gateway) session(r *http.Request) (*store.Session, string, error) {
 	c, err := r.Cookie(g.o.CookieName)
 	if err != nil || c.Value == "" {
-		return nil, nil
+		return nil, "", nil
 	}
 	s, err := g.o.Sessions.Lookup(r.Context(), c.Value)
 	if err != nil {
 		if g.o.IsNoSession(err) {
-			return nil, nil
+			why := ""
+			if g.o.RevokedReason != nil {
+				why = g.o.RevokedReason(err)
+			}
+			return nil, why, nil
 		}
-		return nil, err
+		return nil, "", err
 	}
-	return s, nil
+	return s, "", nil
+}
+
+// revokedPage tells a user whose session was revoked why, and offers to
+// sign in again, instead of sending them to sign in without a word.
+func (g *Gateway) revokedPage(w http.ResponseWriter, r *http.Request, why string) int {
+	w.Header().Set("Cache-Control", "no-store")
+	e := httperr.New(http.StatusUnauthorized, "session-revoked", "You were signed out: "+why+". Sign in again to continue.", nil)
+	if httperr.WantsJSON(r) || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+g.o.PublicURL+`", error="invalid_token", error_description="session revoked"`)
+	} else {
+		e.Links = []httperr.Link{{Label: "Sign in again", URL: g.login + url.QueryEscape(g.returnURL(r))}}
+	}
+	g.errs.Write(w, r, e)
+	return http.StatusUnauthorized
 }
 
 // challenge sends a browser to sign in and tells an API client why not.

@@ -23,6 +23,15 @@ func newSessions(cfg *config.Config, s *Server) (*session.Manager, error) {
 
 func isNoSession(err error) bool { return errors.Is(err, session.ErrNoSession) }
 
+// revokedReason is the reason a session was revoked with, if any.
+func revokedReason(err error) string {
+	var r *session.Revoked
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
+}
+
 // sessionCreator adapts the session manager to the sign-in handler.
 type sessionCreator struct {
 	s  *Server

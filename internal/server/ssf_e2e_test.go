@@ -161,8 +161,9 @@ func TestIdPPushesSessionRevoked(t *testing.T) {
 		t.Fatalf("valid SET: HTTP %d %q, want 202", status, code)
 	}
 	// Applied before the 202: the very next request is refused.
-	if code, loc, body := status(t, u1, e.public+"/inbox", "text/html"); code != 302 || !strings.Contains(loc, "/.vigil/login") {
-		t.Fatalf("after session-revoked: %s, want a redirect to sign in", describe(code, loc, body))
+	if code, loc, body := status(t, u1, e.public+"/inbox", "text/html"); code != 401 || !strings.Contains(body, "You were signed out: ") ||
+		!strings.Contains(body, "corp-idp") || !strings.Contains(body, "/.vigil/login?rd=") {
+		t.Fatalf("after session-revoked: %s, want the reason and a way to sign in", describe(code, loc, body))
 	}
 	if code, _ := getEcho(t, u2, e.public+"/inbox", nil); code != 200 {
 		t.Errorf("u2 was not named but got HTTP %d", code)
@@ -254,7 +255,9 @@ func TestSubscribedAppReceivesSessionRevoked(t *testing.T) {
 	if code := e.admin(t, "POST", "/sessions/revoke", map[string]any{"scope": "user", "key": "u1@example.com", "reason": "laptop reported stolen"}, &out); code != 200 || out.Revoked != 1 {
 		t.Fatalf("admin revoke: HTTP %d %+v", code, out)
 	}
-	if code, loc, body := status(t, u1, e.public+"/", "text/html"); code != 302 || !strings.Contains(loc, "/.vigil/login") {
+	// The very next request is refused, and says why, with a way back in.
+	if code, loc, body := status(t, u1, e.public+"/", "text/html"); code != 401 || !strings.Contains(body, "laptop reported stolen") ||
+		!strings.Contains(body, "/.vigil/login?rd=") {
 		t.Fatalf("after the admin's revocation: %s", describe(code, loc, body))
 	}
 	var raw string

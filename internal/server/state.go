@@ -146,7 +146,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		return nil, err
 	}
 	st.gateway = gateway.New(gateway.Options{
-		Routes: routes, Sessions: s.sessions, IsNoSession: isNoSession, Minter: s.signer,
+		Routes: routes, Sessions: s.sessions, IsNoSession: isNoSession, RevokedReason: revokedReason, Minter: s.signer,
 		CookieName: cfg.Session.CookieName, IsOurCookie: isOurCookie(cfg.Session.CookieName, cfg.Risk.DeviceCookie),
 		Assurance: s.assure, DeviceCookie: cfg.Risk.DeviceCookie, CookieDomain: cfg.Session.CookieDomain,
 		AssertionHeader: cfg.Assertion.Header, PublicURL: cfg.Server.PublicURL,

@@ -33,6 +33,8 @@ func (m *Manager) Apply(c store.Change) {
 		m.forgetCached(func(s *store.Session) bool { return s.Provider == c.Key })
 	case store.ChangeSessionUpdated:
 		m.Invalidate(c.Key)
+	case store.ChangeRevokeNote:
+		m.applyNote(c)
 	}
 }
 

@@ -136,6 +136,9 @@ type Manager struct {
 	hookMu sync.RWMutex
 	hooks  []func(sessionID string)
 
+	noteMu sync.Mutex
+	notes  map[string]note // user ID -> why their sessions are being revoked
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }

@@ -88,12 +88,18 @@ func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 	m.gen.Add(1)
 	for _, id := range ids {
 		until := gone[id]
-		if e := m.cache[id]; e != nil && e.sess.ExpiresAt.After(until) {
-			until = e.sess.ExpiresAt
+		why := errUnknown
+		if e := m.cache[id]; e != nil {
+			if e.sess.ExpiresAt.After(until) {
+				until = e.sess.ExpiresAt
+			}
+			why = m.revokedErr(e.sess.UserID, now)
+		} else if g, ok := m.neg[id]; ok {
+			why = g.err // listed twice (store and cache): keep what the first saw
 		}
 		delete(m.cache, id)
 		if gone != nil {
-			m.addNegativeLocked(id, errUnknown, later(until, now.Add(m.negTTL)))
+			m.addNegativeLocked(id, why, later(until, now.Add(m.negTTL)))
 		}
 	}
 	m.mu.Unlock()

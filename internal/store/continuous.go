@@ -16,6 +16,9 @@ const (
 	ChangeAppRevoked      = "app-revoked"      // Key: app name; sessions created before At must sign in again for it
 	ChangeSessionUpdated  = "session-updated"  // Key: session ID (identity or verification changed)
 	ChangeRisk            = "risk"             // Key: user ID; its risk factors changed
+	// ChangeRevokeNote precedes a revocation of the user's sessions: Key
+	// is the user ID, Reason what to tell them on their next request.
+	ChangeRevokeNote = "revoke-note"
 )
 
 // Change is one entry of the change feed. Seq increases strictly in the
@@ -23,15 +26,17 @@ const (
 // misses nothing after a restart or a lost connection.
 //
 // Backends: AppendChange(ctx, kind, key string, at time.Time) (int64, error);
+// AppendChangeReason(ctx, kind, key, reason string, at time.Time) (int64, error);
 // Changes(ctx, afterSeq int64, limit int) ([]Change, error) in Seq order;
 // LastChange(ctx) (int64, error) (0 when empty); PurgeChanges(ctx, before
 // time.Time) (int, error). Session deletions append their own change in the
 // same transaction.
 type Change struct {
-	Seq  int64
-	Kind string
-	Key  string
-	At   time.Time
+	Seq    int64
+	Kind   string
+	Key    string
+	At     time.Time
+	Reason string // user-readable; "" for most kinds
 }
 
 // RiskFactor is one reason a user's risk is raised: a detector's finding,

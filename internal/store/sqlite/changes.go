@@ -37,6 +37,31 @@ func (db *DB) AppendChange(ctx context.Context, kind, key string, at time.Time) 
 	return seq, nil
 }
 
+// AppendChangeReason adds one change that carries a user-readable reason
+// (at most 500 bytes) and returns its Seq.
+func (db *DB) AppendChangeReason(ctx context.Context, kind, key, reason string, at time.Time) (_ int64, err error) {
+	defer db.done("change.append", time.Now(), &err)
+	if len(reason) > 500 {
+		return 0, errors.New("sqlite: append change: reason longer than 500 bytes")
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: append change: %w", err)
+	}
+	defer rollback(tx)
+	seq, err := appendChange(ctx, tx, kind, key, at)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE changes SET reason = ? WHERE seq = ?`, reason, seq); err != nil {
+		return 0, fmt.Errorf("sqlite: append change: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: append change: %w", err)
+	}
+	return seq, nil
+}
+
 // appendChange inserts a change inside tx, so that it commits (or not)
 // with the write it announces.
 func appendChange(ctx context.Context, tx *sql.Tx, kind, key string, at time.Time) (int64, error) {
@@ -61,7 +86,7 @@ func (db *DB) Changes(ctx context.Context, afterSeq int64, limit int) (_ []store
 	if afterSeq < 0 || limit <= 0 {
 		return nil, fmt.Errorf("sqlite: changes: afterSeq %d must not be negative and limit %d must be positive", afterSeq, limit)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, kind, key, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`,
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, kind, key, at, reason FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`,
 		afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: changes: %w", err)
@@ -73,7 +98,7 @@ func (db *DB) Changes(ctx context.Context, afterSeq int64, limit int) (_ []store
 			c  store.Change
 			at sql.NullInt64
 		)
-		if err := rows.Scan(&c.Seq, &c.Kind, &c.Key, &at); err != nil {
+		if err := rows.Scan(&c.Seq, &c.Kind, &c.Key, &at, &c.Reason); err != nil {
 			return nil, fmt.Errorf("sqlite: changes: %w", err)
 		}
 		c.At = fromTS(at)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 //     app-revoked change at the given time; AppRevocations is nil when empty.
 type ChangesBackend interface {
 	AppendChange(ctx context.Context, kind, key string, at time.Time) (int64, error)
+	AppendChangeReason(ctx context.Context, kind, key, reason string, at time.Time) (int64, error)
 	Changes(ctx context.Context, afterSeq int64, limit int) ([]store.Change, error)
 	LastChange(ctx context.Context) (int64, error)
 	PurgeChanges(ctx context.Context, before time.Time) (int, error)
@@ -56,6 +58,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangesBackend) {
 		{"PurgeKeepsSeq", testChangesPurgeKeepsSeq},
 		{"SessionDeletionsAppend", testChangesSessionDeletions},
 		{"SessionUpdateAppends", testChangesSessionUpdate},
+		{"Reason", testChangesReason},
 		{"ProviderRevocation", testChangesProviderRevocation},
 		{"AppRevocation", testChangesAppRevocation},
 	}
@@ -313,5 +316,20 @@ func feedCreate(t *testing.T, b ChangesBackend, s *store.Session) {
 	t.Helper()
 	if err := b.CreateSession(t.Context(), s); err != nil {
 		t.Fatalf("CreateSession(%q): %v", s.ID, err)
+	}
+}
+
+func testChangesReason(t *testing.T, b ChangesBackend) {
+	start := feedLast(t, b)
+	if _, err := b.AppendChangeReason(t.Context(), store.ChangeRevokeNote, "u1", "laptop reported stolen", base); err != nil {
+		t.Fatal(err)
+	}
+	feedAppend(t, b, store.ChangeUserRevoked, "u1", base)
+	cs := feedAfter(t, b, start, 10)
+	if len(cs) != 2 || cs[0].Reason != "laptop reported stolen" || cs[1].Reason != "" {
+		t.Fatalf("changes %+v: want the note's reason and none on the plain change", cs)
+	}
+	if _, err := b.AppendChangeReason(t.Context(), store.ChangeRevokeNote, "u1", strings.Repeat("x", 501), base); err == nil {
+		t.Fatal("a 501-byte reason was accepted")
 	}
 }
