@@ -10,26 +10,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
-	"github.com/vigil-gw/vigil/internal/store/storetest"
 )
-
-func TestChangesConformance(t *testing.T) {
-	storetest.RunChanges(t, func(t *testing.T) storetest.ChangesBackend {
-		db, _ := openTemp(t, sqlite.Options{})
-		return db
-	})
-}
-
-func TestChangesConformanceInMemory(t *testing.T) {
-	storetest.RunChanges(t, func(t *testing.T) storetest.ChangesBackend {
-		db, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
-}
 
 // openSecond opens another handle on path, as a second process would.
 func openSecond(t *testing.T, path string) *sqlite.DB {

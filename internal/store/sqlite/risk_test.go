@@ -8,26 +8,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
-	"github.com/vigil-gw/vigil/internal/store/storetest"
 )
-
-func TestRiskConformance(t *testing.T) {
-	storetest.RunRisk(t, func(t *testing.T) storetest.RiskBackend {
-		db, _ := openTemp(t, sqlite.Options{})
-		return db
-	})
-}
-
-func TestRiskConformanceInMemory(t *testing.T) {
-	storetest.RunRisk(t, func(t *testing.T) storetest.RiskBackend {
-		db, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
-}
 
 // rawDB opens the file beside the store, to look at rows no method reads.
 func rawDB(t *testing.T, path string) *sql.DB {

@@ -77,6 +77,9 @@ type Backend interface {
 	PurgeOTP(ctx context.Context, updatedBefore time.Time) (int, error)
 
 	opKeyBackend
+	ChangesBackend
+	RiskBackend
+	SSFBackend
 }
 
 // conformanceTest is one subtest of Run, given a fresh store.
@@ -119,6 +122,16 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 			tc.run(t, open(t))
 		})
 	}
+	// Continuous assurance: the change feed, risk factors, Shared Signals.
+	t.Run("Changes", func(t *testing.T) {
+		RunChanges(t, func(t *testing.T) ChangesBackend { return open(t) })
+	})
+	t.Run("Risk", func(t *testing.T) {
+		RunRisk(t, func(t *testing.T) RiskBackend { return open(t) })
+	})
+	t.Run("SSF", func(t *testing.T) {
+		RunSSF(t, func(t *testing.T) SSFBackend { return open(t) })
+	})
 }
 
 // base is a time with microsecond detail, to catch backends that round to
