@@ -102,7 +102,8 @@ type StreamSubject struct {
 // Backends: EnqueueEvent (ErrConflict on a duplicate stream and JTI);
 // PendingEvents(ctx, streamID, now, limit), events due at now (NextAttempt
 // not after now) oldest first; AckEvents(ctx, streamID, jtis) (int, error);
-// RetryEvent(ctx, streamID, jti, attempts, next, lastError) error.
+// RetryEvent(ctx, streamID, jti, attempts, next, lastError) error;
+// CountStreamEvents(ctx, streamID) (int, error), to bound a stream's queue.
 type StreamEvent struct {
 	StreamID    string
 	JTI         string
