@@ -52,6 +52,8 @@ type Options struct {
 // Endpoints are the URLs the quickstart prints.
 type Endpoints struct {
 	App, IdP, JWKS, Health, Metrics, Verifier, Review string
+	// AdminToken authorizes the admin API (vigil sessions, vigil risk).
+	AdminToken string
 }
 
 // Run starts everything and serves until ctx ends.
@@ -106,7 +108,7 @@ func Run(ctx context.Context, o Options) error {
 
 	public := "http://" + gwL.Addr().String()
 	issuer := fmt.Sprintf("http://localhost:%d", idpL.Addr().(*net.TCPAddr).Port)
-	master, clientSecret, idvSecret := randomString(48), randomString(32), randomString(32)
+	master, clientSecret, idvSecret, adminToken := randomString(48), randomString(32), randomString(32), randomString(32)
 
 	idp, err := demoidp.New(demoidp.Config{
 		Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: o.Logger.With("part", "demoidp"),
@@ -128,7 +130,7 @@ func Run(ctx context.Context, o Options) error {
 
 	cfg := Config(Params{Public: public, Issuer: issuer, Upstream: "http://" + appL.Addr().String(),
 		Master: master, ClientSecret: clientSecret, IDVSecret: idvSecret, DBPath: filepath.Join(dir, "vigil.db"),
-		ReviewUpstream: "http://" + reviewL.Addr().String()})
+		ReviewUpstream: "http://" + reviewL.Addr().String(), AdminToken: adminToken})
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("quickstart configuration: %w", err)
 	}
@@ -165,7 +167,7 @@ func Run(ctx context.Context, o Options) error {
 	ep := Endpoints{
 		App: public + "/", IdP: issuer, JWKS: public + "/.well-known/vigil/jwks.json",
 		Health: public + "/healthz", Metrics: "http://" + metricsL.Addr().String() + "/metrics",
-		Verifier: public + "/idv", Review: public + "/review/",
+		Verifier: public + "/idv", Review: public + "/review/", AdminToken: adminToken,
 	}
 	printEndpoints(o.Out, ep)
 	if o.Ready != nil {
@@ -190,6 +192,11 @@ func printEndpoints(w io.Writer, ep Endpoints) {
 	fmt.Fprintf(w, "metrics: %s\n", ep.Metrics)
 	fmt.Fprintf(w, "verifier: %s\n", ep.Verifier)
 	fmt.Fprintf(w, "review: %s\n", ep.Review)
+	if ep.AdminToken != "" {
+		fmt.Fprintf(w, "admin API: %s/.vigil/admin/api (token below; try: VIGIL_ADMIN_TOKEN=... vigil sessions list --server %s)\n",
+			strings.TrimSuffix(ep.App, "/"), strings.TrimSuffix(ep.App, "/"))
+		fmt.Fprintf(w, "admin token: %s\n", ep.AdminToken)
+	}
 	fmt.Fprintln(w, "")
 	fmt.Fprintln(w, "Demo identity provider (for testing only) users:")
 	for _, u := range demoidp.DefaultUsers() {
@@ -210,6 +217,8 @@ type Params struct {
 	DBPath                   string
 	// ReviewUpstream is the verifier's review UI address; "" leaves it out.
 	ReviewUpstream string
+	// AdminToken turns the admin API on; "" leaves it off.
+	AdminToken string
 }
 
 // Config is the quickstart's configuration, as a vigil.yaml would give it.
@@ -276,6 +285,9 @@ func Config(p Params) *config.Config {
 		}}, c.Apps...)
 	}
 	c.SetDefaults()
+	if p.AdminToken != "" {
+		c.Admin.Token = config.Secret{Value: p.AdminToken}
+	}
 	return c
 }
 
