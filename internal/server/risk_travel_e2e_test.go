@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"fmt"
 	"math"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
@@ -72,4 +74,47 @@ func km(lat1, lon1, lat2, lon2 float64) float64 {
 	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
 	h := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
 	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+// TestDeviceTimeZoneAgainstLocation: the browser reports its time zone (as
+// the verifier's pages do) and its requests come from Zurich; a zone nine
+// hours away raises locale-mismatch. Reports without the device cookie or
+// with a zone that does not exist are refused and change nothing.
+func TestDeviceTimeZoneAgainstLocation(t *testing.T) {
+	files := geoiptest.Files(t)
+	e := startRisk(t, func(c *config.Config) { c.Risk.GeoIP = files })
+	u1, _ := e.browserFrom("129.132.0.1")
+	if resp := signInDemo(t, u1, e.public+"/desk", "u1"); resp.StatusCode != 200 {
+		t.Fatalf("sign-in: HTTP %d", resp.StatusCode)
+	}
+	report := func(c *http.Client, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.public+"/.vigil/device", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := report(http.DefaultClient, `{"tz":"Asia/Tokyo"}`); code != 400 {
+		t.Errorf("no device cookie: HTTP %d, want 400", code)
+	}
+	if code := report(u1, `{"tz":"Mars/Olympus_Mons"}`); code != 400 {
+		t.Errorf("unknown zone: HTTP %d, want 400", code)
+	}
+	if code := report(u1, `{"tz":"Asia/Tokyo"}`); code != 204 {
+		t.Fatalf("report: HTTP %d, want 204", code)
+	}
+	eventually(t, "locale mismatch raised", func() (bool, string) {
+		getEcho(t, u1, e.public+"/desk", nil)
+		v := e.risk(t, "u1@example.com")
+		for _, f := range v.Factors {
+			if f.Kind == "locale-mismatch" && f.Points > 0 {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%+v", v.Factors)
+	})
 }
