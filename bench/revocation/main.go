@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -37,10 +38,17 @@ const (
 	email    = "alice@example.com"
 )
 
+// userScopeGap lets every replica apply a user-scope revocation before
+// the user signs in again: a replica that applies it later ends the new
+// session too (see README, "Caveats").
+const userScopeGap = 100 * time.Millisecond
+
 type options struct {
 	trials  int
 	scope   string
 	poll    time.Duration
+	gap     time.Duration
+	jitter  time.Duration
 	timeout time.Duration
 	vigil   string
 	keep    bool
@@ -51,12 +59,21 @@ func main() {
 	flag.IntVar(&o.trials, "trials", 200, "number of trials")
 	flag.StringVar(&o.scope, "scope", "session", "what the admin revokes: session (one session) or user (all of the user's)")
 	flag.DurationVar(&o.poll, "poll", time.Millisecond, "pause between requests to B while waiting for the denial")
+	flag.DurationVar(&o.gap, "gap", -1, "pause between trials; default 0 for -scope session, 100ms for -scope user (see README)")
+	flag.DurationVar(&o.jitter, "jitter", 10*time.Millisecond,
+		"random pause, 0 up to this, before each revoke: revocations land anywhere in the gateways' 10 ms poll cycle")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "longest wait for one denial before the run fails")
 	flag.StringVar(&o.vigil, "vigil", "", "a vigil binary to run instead of building ./cmd/vigil")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (configs, logs, database)")
 	flag.Parse()
-	if o.trials < 1 || (o.scope != "session" && o.scope != "user") || o.poll < 0 || o.timeout <= 0 {
-		fmt.Fprintln(os.Stderr, "revocation: want -trials >= 1, -scope session or user, -poll >= 0 and -timeout > 0")
+	if o.gap < 0 {
+		o.gap = 0
+		if o.scope == "user" {
+			o.gap = userScopeGap
+		}
+	}
+	if o.trials < 1 || (o.scope != "session" && o.scope != "user") || o.poll < 0 || o.jitter < 0 || o.timeout <= 0 {
+		fmt.Fprintln(os.Stderr, "revocation: want -trials >= 1, -scope session or user, -poll and -jitter >= 0, -timeout > 0")
 		os.Exit(2)
 	}
 	// Ctrl-C or SIGTERM ends the run; the deferred clean-up stops both gateways.
@@ -101,15 +118,23 @@ func run(ctx context.Context, o options) (err error) {
 	defer closeIdP()
 	defer c.stop()
 
-	fmt.Printf("revocation: %d trials, scope %s, A %s, B %s, poll every %s, GOMAXPROCS=%d%s\n",
-		o.trials, o.scope, c.a.url, c.b.url, o.poll, runtime.GOMAXPROCS(0), loadAverage())
+	fmt.Printf("revocation: %d trials, scope %s, A %s, B %s, poll every %s, jitter %s, gap %s, GOMAXPROCS=%d%s\n",
+		o.trials, o.scope, c.a.url, c.b.url, o.poll, o.jitter, o.gap, runtime.GOMAXPROCS(0), loadAverage())
 	br, adm := newBrowser(), newAdmin(c.a.url, c.adminToken)
+	// A fixed seed: the same pauses on every run.
+	rng := rand.New(rand.NewPCG(20, 26))
 	var total, call, after []time.Duration
 	for i := 1; i <= o.trials; i++ {
+		if i > 1 && o.gap > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(o.gap):
+			}
+		}
 		if err := errors.Join(ctx.Err(), c.a.alive(), c.b.alive()); err != nil {
 			return err
 		}
-		s, err := trial(ctx, o, c, br, adm)
+		s, err := trial(ctx, o, c, br, adm, rng)
 		if err != nil {
 			return fmt.Errorf("trial %d: %w", i, err)
 		}

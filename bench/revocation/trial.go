@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"slices"
@@ -20,8 +21,11 @@ type sample struct {
 
 // trial signs the user in through A, warms B with her cookie, revokes
 // through A and waits for B to refuse the cookie.
-func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin) (sample, error) {
+func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin, rng *rand.Rand) (sample, error) {
 	if err := br.signIn(ctx, c.a.url, user, password); err != nil {
+		if o.scope == "user" {
+			err = fmt.Errorf("%w (a user-scope revocation that reaches a replica after the user signed in again ends the new session too; -gap %s was too short)", err, o.gap)
+		}
 		return sample{}, err
 	}
 	cookie, err := br.cookies(c.b.url)
@@ -42,6 +46,16 @@ func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin) 
 	key := sess.ID
 	if o.scope == "user" {
 		key = sess.User
+	}
+
+	// Trials follow each other at a steady pace; without the pause the
+	// revocation would land at the same point of B's poll cycle each time.
+	if o.jitter > 0 {
+		select {
+		case <-ctx.Done():
+			return sample{}, ctx.Err()
+		case <-time.After(time.Duration(rng.Int64N(int64(o.jitter)))):
+		}
 	}
 
 	// B is polled from the moment the call starts: it may learn of the
