@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,14 +68,16 @@ func TestLaptopFarmSteppedUpThenReverified(t *testing.T) {
 			!strings.Contains(body, "risk-step-up") || !strings.Contains(body, "browser") {
 			t.Fatalf("%s API: HTTP %d %q %s", u, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
 		}
-		v := e.risk(t, u+"@example.com")
-		kinds := map[string]bool{}
-		for _, f := range v.Factors {
-			kinds[f.Kind] = f.Points > 0
-		}
-		if !kinds["farm-device"] || !kinds["farm-address"] {
-			t.Errorf("%s: factors %+v, want farm-device and farm-address active", u, v.Factors)
-		}
+		// Detection runs off the request path: both findings arrive.
+		eventually(t, u+" flagged as part of a farm", func() (bool, string) {
+			status(t, browsers[u], e.public+"/desk", "text/html")
+			v := e.risk(t, u+"@example.com")
+			kinds := map[string]bool{}
+			for _, f := range v.Factors {
+				kinds[f.Kind] = f.Points > 0
+			}
+			return kinds["farm-device"] && kinds["farm-address"], fmt.Sprintf("%+v", v.Factors)
+		})
 	}
 	if code, e6 := getEcho(t, honest, e.public+"/desk", nil); code != 200 || !e6.Verified {
 		t.Errorf("u6 (another device and address): HTTP %d", code)
