@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/authn"
-	"github.com/vigil-gw/vigil/internal/session"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -20,16 +20,24 @@ func (b backchannelSessions) SessionsBySID(ctx context.Context, provider, sid st
 	return b.s.db.SessionsBySID(ctx, provider, sid)
 }
 
+// backchannelReason is what a user signed out by their identity provider
+// reads on their next request.
+const backchannelReason = "your identity provider ended your sign-in"
+
+// Revoke and RevokeUser go through continuous assurance, like any other
+// revocation: every replica, the reason for the user, the audit log and
+// the subscribed apps.
 func (b backchannelSessions) Revoke(ctx context.Context, sessionID string) error {
+	_, err := b.s.assure.Revoke(ctx, admin.Revocation{Scope: admin.ScopeSession, Key: sessionID, Reason: backchannelReason, By: "backchannel-logout"})
 	// Gone already (signed out, expired, a concurrent logout): nothing to end.
-	if err := b.s.sessions.Revoke(ctx, sessionID); err != nil && !errors.Is(err, session.ErrNoSession) {
-		return err
+	if errors.Is(err, admin.ErrNotFound) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 func (b backchannelSessions) RevokeUser(ctx context.Context, userID string) (int, error) {
-	return b.s.sessions.RevokeUser(ctx, userID)
+	return b.s.assure.Revoke(ctx, admin.Revocation{Scope: admin.ScopeUser, Key: userID, Reason: backchannelReason, By: "backchannel-logout"})
 }
 
 // LoggedOut writes one audit record per user a logout token signed out.

@@ -65,12 +65,11 @@ func TestBackchannelLogoutWithNodeOIDCProvider(t *testing.T) {
 			replay.Jar.SetCookies(gwURL, []*http.Cookie{{Name: c.Name, Value: c.Value}})
 		}
 	}
-	pageStatus := func() (int, string) {
+	pageStatus := func() (int, string, string) {
 		resp := get(t, replay, public+"/some/path", "text/html", nil)
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get("Location")
+		return resp.StatusCode, resp.Header.Get("Location"), readBody(t, resp)
 	}
-	if code, _ := pageStatus(); code != http.StatusOK {
+	if code, _, _ := pageStatus(); code != http.StatusOK {
 		t.Fatalf("the session cookie does not work after sign-in: HTTP %d", code)
 	}
 
@@ -85,7 +84,7 @@ func TestBackchannelLogoutWithNodeOIDCProvider(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || body.Error != "invalid_request" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("forged logout token: HTTP %d, error %q", resp.StatusCode, body.Error)
 	}
-	if code, _ := pageStatus(); code != http.StatusOK {
+	if code, _, _ := pageStatus(); code != http.StatusOK {
 		t.Fatalf("a forged logout token ended the session: HTTP %d", code)
 	}
 
@@ -102,8 +101,10 @@ func TestBackchannelLogoutWithNodeOIDCProvider(t *testing.T) {
 	// The OP delivers the token before it answers, but poll to be safe.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		code, where := pageStatus()
-		if code == http.StatusFound && strings.HasPrefix(where, public+"/.vigil/login?") {
+		// Refused, with the reason and a way to sign in again.
+		code, where, body := pageStatus()
+		if code == http.StatusUnauthorized && strings.Contains(body, "your identity provider ended your sign-in") &&
+			strings.Contains(body, "/.vigil/login?rd=") {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -79,6 +79,9 @@ func (v sessionRevoker) Revoke(ctx context.Context, r *http.Request) (authn.Revo
 		return out, err
 	}
 	v.s.audit.Write(auditRecord(v.s, "logout", sess.ID, sess.UserID, sess.Identity.Email, ""))
+	if v.s.emitter != nil {
+		v.s.emitter.SessionRevoked(ctx, sess, "signed out")
+	}
 	out.Provider, out.IDToken = sess.Provider, sess.IDToken
 	return out, nil
 }

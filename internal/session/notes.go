@@ -17,9 +17,11 @@ func (r *Revoked) Error() string { return "session: revoked: " + r.Reason }
 func (r *Revoked) Unwrap() error { return ErrNoSession }
 
 // Notes are short-lived: a note precedes its revocation by moments (the
-// change feed delivers in order), so one older than noteTTL is stale.
+// change feed delivers in order), so one older than noteTTL is stale, and
+// the revocation that uses it consumes it: a later sign-out for another
+// cause must not repeat an old reason.
 const (
-	noteTTL   = 2 * time.Minute
+	noteTTL   = 10 * time.Second
 	maxNotes  = 10_000
 	maxReason = 500
 )
@@ -55,7 +57,9 @@ func (m *Manager) Note(userID, reason string) {
 	m.notes[userID] = note{reason: reason, at: now}
 }
 
-// revokedErr is the refusal for a revoked session of userID.
+// revokedErr is the refusal for a revoked session of userID. The note is
+// consumed by the revocation in progress (forget, which calls this once
+// per session under m.mu, then consumeNotes).
 func (m *Manager) revokedErr(userID string, now time.Time) error {
 	m.noteMu.Lock()
 	n, ok := m.notes[userID]
@@ -64,6 +68,19 @@ func (m *Manager) revokedErr(userID string, now time.Time) error {
 		return errUnknown
 	}
 	return &Revoked{Reason: n.reason}
+}
+
+// consumeNotes forgets the notes of users whose sessions a revocation
+// just ended.
+func (m *Manager) consumeNotes(users []string) {
+	if len(users) == 0 {
+		return
+	}
+	m.noteMu.Lock()
+	for _, u := range users {
+		delete(m.notes, u)
+	}
+	m.noteMu.Unlock()
 }
 
 // applyNote handles a revoke-note change.

@@ -62,3 +62,24 @@ func TestRevokedWithReason(t *testing.T) {
 		})
 	}
 }
+
+// TestNoteIsConsumed: a revocation uses its note once; the next one, for
+// another cause, does not repeat it.
+func TestNoteIsConsumed(t *testing.T) {
+	a := newApplyEnv(t)
+	ada := UserID("corp", "ada")
+	a.m.Note(ada, "laptop reported stolen")
+	if err := a.m.Revoke(t.Context(), a.ids["ada1"]); err != nil {
+		t.Fatal(err)
+	}
+	var r *Revoked
+	if _, err := a.m.Lookup(t.Context(), a.values["ada1"]); !errors.As(err, &r) || r.Reason != "laptop reported stolen" {
+		t.Fatalf("first revocation: %v", err)
+	}
+	if err := a.m.Revoke(t.Context(), a.ids["ada2"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.Lookup(t.Context(), a.values["ada2"]); errors.As(err, &r) {
+		t.Fatalf("second revocation repeated the first's reason: %v", err)
+	}
+}

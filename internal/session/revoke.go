@@ -84,6 +84,7 @@ func (m *Manager) Invalidate(sessionID string) {
 // come back, so no sooner than the negative TTL).
 func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 	now := m.clock()
+	var noted []string
 	m.mu.Lock()
 	m.gen.Add(1)
 	for _, id := range ids {
@@ -94,6 +95,9 @@ func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 				until = e.sess.ExpiresAt
 			}
 			why = m.revokedErr(e.sess.UserID, now)
+			if gone != nil {
+				noted = append(noted, e.sess.UserID)
+			}
 		} else if g, ok := m.neg[id]; ok {
 			why = g.err // listed twice (store and cache): keep what the first saw
 		}
@@ -103,6 +107,7 @@ func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 		}
 	}
 	m.mu.Unlock()
+	m.consumeNotes(noted)
 	m.pendMu.Lock()
 	for _, id := range ids {
 		delete(m.pending, id)
