@@ -165,8 +165,8 @@ func (c *Config) validateRisk(p *problems) {
 		}
 	}
 	if d.TravelSpeedKMH < 0 || d.TravelMinKM < 0 || d.Window.D() < 0 || d.FarmUsersPerDevice < 0 || d.FarmUsersPerAddress < 0 ||
-		d.FarmUsersPerDevice == 1 || d.FarmUsersPerAddress == 1 {
-		p.add("risk.detectors", "speeds, distances and windows must not be negative; farm counts must be at least 2")
+		d.FarmUsersPerDevice == 1 || d.FarmUsersPerAddress == 1 || d.FarmUsersPerDevice > 256 || d.FarmUsersPerAddress > 256 {
+		p.add("risk.detectors", "speeds, distances and windows must not be negative; farm counts must be 2..256")
 	}
 	for i, a := range c.Apps {
 		if a.Risk != nil {
@@ -262,9 +262,7 @@ func (c *Config) validateSSF(p *problems) {
 			p.add(path+".name", "want a unique name of lower-case letters, digits and dashes, got %q", s.Name)
 		}
 		names[s.Name] = true
-		if s.Token.IsZero() {
-			p.add(path+".token", "required: the bearer token the subscriber manages its stream with")
-		}
+		checkToken(p, path+".token", s.Token, true, "the bearer token the subscriber manages its stream with")
 		for j, e := range s.PushEndpoints {
 			u, err := url.Parse(e)
 			if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" {
@@ -272,6 +270,31 @@ func (c *Config) validateSSF(p *problems) {
 			}
 		}
 	}
+}
+
+// minTokenLen is the shortest bearer token accepted (the admin API and
+// the Shared Signals transmitter refuse shorter ones).
+const minTokenLen = 16
+
+// checkToken reports a missing (when required), unreadable or short token.
+func checkToken(p *problems, path string, t Secret, required bool, what string) {
+	if t.IsZero() {
+		if required {
+			p.add(path, "required: %s", what)
+		}
+		return
+	}
+	v, err := t.Resolve()
+	switch {
+	case err != nil:
+		p.add(path, "%v", err)
+	case len(v) < minTokenLen:
+		p.add(path, "is %d bytes; at least %d are required (try: openssl rand -base64 32)", len(v), minTokenLen)
+	}
+}
+
+func (c *Config) validateAdmin(p *problems) {
+	checkToken(p, "admin.token", c.Admin.Token, false, "")
 }
 
 // Admin configures the admin API (/.vigil/admin/api) and the CLI's access to it.

@@ -33,7 +33,7 @@ ssf:
   transmitters:
     - {name: okta, issuer: https://login.example.com, jwks_uri: https://login.example.com/keys, push_token: {value: t}}
   subscribers:
-    - {name: wiki, token: {value: s}, push_endpoints: [https://wiki.example.com/ssf]}
+    - {name: wiki, token: {value: wiki-stream-token-0123456789}, push_endpoints: [https://wiki.example.com/ssf]}
 `
 	c, err := Parse([]byte(good))
 	if err != nil {
@@ -51,18 +51,21 @@ risk:
   networks: {"Bad Name": x}
   shared_networks: [not-a-prefix]
   device_cookie: vigil_session
-  detectors: {disabled: [telepathy], severity: {farm-device: 0}, farm_users_per_device: 1}
+  detectors: {disabled: [telepathy], severity: {farm-device: 0}, farm_users_per_device: 1, farm_users_per_address: 1000}
 ssf:
   transmitters:
     - {name: okta, issuer: http://idp.example.com, jwks_uri: "", provider: nope}
   subscribers:
     - {name: wiki, push_endpoints: [http://wiki.example.com/ssf]}
+    - {name: hr, token: {value: short}}
+admin:
+  token: {value: tiny}
 `
 	_, err = Parse([]byte(bad))
 	for _, want := range []string{"apps[0].risk.medium", "risk.thresholds", "risk.actions.high", "risk.step_up.acr[0]", "risk.networks",
 		"risk.shared_networks[0]", "risk.device_cookie", "risk.detectors.disabled[0]", "risk.detectors.severity.farm-device", "risk.detectors",
 		"ssf.transmitters[0].issuer", "ssf.transmitters[0].jwks_uri", "ssf.transmitters[0].provider", "ssf.subscribers[0].token",
-		"ssf.subscribers[0].push_endpoints[0]"} {
+		"ssf.subscribers[0].push_endpoints[0]", "ssf.subscribers[1].token", "admin.token", "risk.detectors"} {
 		if err == nil || !strings.Contains(err.Error(), want+":") {
 			t.Errorf("missing problem %s in:\n%v", want, err)
 		}

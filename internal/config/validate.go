@@ -49,6 +49,7 @@ func (c *Config) Validate() error {
 	c.validateIDV(&p, apps)
 	c.validateRisk(&p)
 	c.validateSSF(&p)
+	c.validateAdmin(&p)
 	return errors.Join(p...)
 }
 
