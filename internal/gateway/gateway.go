@@ -185,7 +185,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case d.Unauthenticated():
 		status := g.challenge(w, r)
 		g.decided(r, rt, nil, &d, status, now, in)
-	case sess != nil && rt.Verifier != "" && in.Risk > risk.Low && riskFailed(&d) &&
+	case sess != nil && rt.Verifier != "" && in.Risk > risk.Low && RiskFailed(&d) &&
 		g.o.Assurance.StepUpHelps(sess.UserID, in.Risk, now):
 		// The policy asks for lower risk than the user's: a fresh
 		// verification clears what the detectors found.

@@ -52,6 +52,8 @@ type Observation struct {
 // RiskActions are what a route does for users at medium and high risk
 // (config.RiskAction* values; low always goes on to the policy).
 type RiskActions struct {
+	// Off: risk is disabled; every user is at low risk here.
+	Off          bool
 	Medium, High string
 	// StepUpMaxAge and StepUpACR are what a risk step-up asks of the
 	// verifier; announced to API clients in the RFC 9470 challenge.
@@ -123,7 +125,7 @@ func primaryLanguage(h string) string {
 // policy. It reports whether it answered.
 func (g *Gateway) assess(w http.ResponseWriter, r *http.Request, rt *Route, sess *store.Session, in *policy.Input, now time.Time) bool {
 	a := g.o.Assurance
-	if a == nil {
+	if a == nil || rt.Risk.Off {
 		return false
 	}
 	a.Observe(Observation{At: now, UserID: sess.UserID, SessionID: sess.ID, App: rt.App, IP: in.IP,
@@ -195,9 +197,9 @@ func (g *Gateway) riskStepUp(w http.ResponseWriter, r *http.Request, rt *Route, 
 	g.record(r, rt, sess, "step-up", "", []string{"risk-" + lvl.String()}, status, now, in)
 }
 
-// riskFailed reports whether a risk selector is among the reasons the
+// RiskFailed reports whether a risk selector is among the reasons the
 // policy denied.
-func riskFailed(d *policy.Decision) bool {
+func RiskFailed(d *policy.Decision) bool {
 	for _, r := range d.Reasons() {
 		if r.Code == "require-failed:risk" || r.Code == "excluded-by:risk" {
 			return true

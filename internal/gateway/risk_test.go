@@ -205,3 +205,21 @@ func readAll(t *testing.T, resp *http.Response) string {
 	}
 	return b.String()
 }
+
+// TestRiskOff: with risk disabled every user is at low risk here, even one
+// the engine rates high, and a risk selector matches.
+func TestRiskOff(t *testing.T) {
+	a := &levels{level: map[string]risk.Level{alice.UserID: risk.High}}
+	rules := []config.Rule{{Action: "allow", Include: []config.Selector{{Everyone: true}}, Require: []config.Selector{{Risk: "low"}}}}
+	srv := newRiskGateway(t, rules, a, RiskActions{Off: true, Medium: "allow", High: "allow"})
+	req, _ := http.NewRequest("GET", srv.URL+"/page", nil)
+	req.AddCookie(&http.Cookie{Name: "vigil_session", Value: "good"})
+	resp, err := noRedirects(&http.Client{}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != 200 || len(a.revoked) != 0 || len(a.observed) != 0 {
+		t.Fatalf("HTTP %d, revoked %v, observed %d: %s", resp.StatusCode, a.revoked, len(a.observed), body)
+	}
+}

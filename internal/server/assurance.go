@@ -158,7 +158,7 @@ func routeRisk(cfg *config.Config, a *config.App) gateway.RiskActions {
 		}
 	}
 	if cfg.Risk.Disabled {
-		r.Medium, r.High = config.RiskAllow, config.RiskAllow
+		r.Off, r.Medium, r.High = true, config.RiskAllow, config.RiskAllow
 	}
 	return r
 }

@@ -117,3 +117,49 @@ func TestLaptopFarmSteppedUpThenReverified(t *testing.T) {
 		t.Errorf("u4 still stepped up? %s", describe(code, loc, body))
 	}
 }
+
+// TestRiskSelectorStepsUp: the app allows medium risk by its actions but
+// its policy requires low (`risk: low`); a user the detectors raised to
+// medium is sent to verify again and, verified, let in.
+func TestRiskSelectorStepsUp(t *testing.T) {
+	e := startRisk(t, func(c *config.Config) {
+		c.Apps[0].Risk = &config.RiskActions{Medium: config.RiskAllow, High: config.RiskAllow}
+		c.Apps[0].Policies = []config.Rule{{Name: "low-risk-staff", Action: "allow",
+			Include: []config.Selector{{Group: config.StringList{"staff"}}},
+			Require: []config.Selector{{Risk: "low"}}}}
+	})
+	gw, _ := url.Parse(e.public)
+	var device *http.Cookie
+	var u1 *http.Client
+	for _, u := range []string{"u1", "u2", "u3"} {
+		c, _ := e.browserFrom("198.51.100.40")
+		if device != nil {
+			c.Jar.SetCookies(gw, []*http.Cookie{device})
+		}
+		readBody(t, signInDemo(t, c, e.public+"/desk", u))
+		for _, ck := range c.Jar.Cookies(gw) {
+			if ck.Name == "vigil_device" {
+				device = ck
+			}
+		}
+		if u == "u1" {
+			u1 = c
+		}
+	}
+	eventually(t, "u1 sent to verify", func() (bool, string) {
+		code, loc, body := status(t, u1, e.public+"/desk", "text/html")
+		return code == 302 && strings.HasPrefix(loc, e.public+"/.vigil/verify?rd="), describe(code, loc, body)
+	})
+	page := get(t, u1, e.public+"/desk", "text/html", nil)
+	if !strings.Contains(page.Request.URL.Path, "/login") {
+		readBody(t, page)
+		t.Fatalf("u1: HTTP %d at %s, want the verifier's login page", page.StatusCode, page.Request.URL)
+	}
+	end, err := demoidp.SubmitLogin(u1, page, "u1", "u1-demo-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, end); end.StatusCode != 200 || end.Request.URL.String() != e.public+"/desk" {
+		t.Fatalf("after verifying: HTTP %d at %s: %s", end.StatusCode, end.Request.URL, body)
+	}
+}

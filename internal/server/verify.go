@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/authn"
 	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/gateway"
 	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/policy"
 	"github.com/vigil-gw/vigil/internal/risk"
@@ -116,10 +117,12 @@ func (a appProviders) StepUpFor(r *http.Request, u *url.URL, id *identity.Identi
 	// Risk: when the user's level calls for a step-up that can help, the
 	// verification must be fresh (max_age) and of the configured acr.
 	var riskUp *authn.StepUp
-	if a.assure != nil {
+	helps := false
+	if a.assure != nil && !rt.Risk.Off {
 		userID := session.UserID(id.Provider, id.Subject)
 		in.Risk = a.assure.Level(userID, now)
-		if in.Risk > risk.Low && a.assure.StepUpHelps(userID, in.Risk, now) {
+		helps = in.Risk > risk.Low && a.assure.StepUpHelps(userID, in.Risk, now)
+		if helps {
 			act := rt.Risk.Medium
 			if in.Risk == risk.High {
 				act = rt.Risk.High
@@ -131,6 +134,11 @@ func (a appProviders) StepUpFor(r *http.Request, u *url.URL, id *identity.Identi
 	}
 	d := rt.Policy.Evaluate(&in)
 	needed, level, maxAge, acr := d.StepUp()
+	if riskUp == nil && helps && gateway.RiskFailed(&d) {
+		// The policy asks for lower risk than the user's (a risk
+		// selector): the gateway sent them here, so a fresh verification.
+		riskUp = &authn.StepUp{Verifier: rt.Verifier, MaxAge: rt.Risk.StepUpMaxAge, ACR: rt.Risk.StepUpACR}
+	}
 	if riskUp != nil {
 		// The policy's own needs still apply; the stricter age wins.
 		riskUp.Level = level
