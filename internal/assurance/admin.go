@@ -103,6 +103,13 @@ func (s *Service) ResetRisk(ctx context.Context, userID, by, reason string) (adm
 		return admin.RiskView{}, err
 	}
 	before, after := s.o.Engine.Clear(userID, nil, now, by)
+	// An administrator looked and reset: if the evidence still stands,
+	// the detectors may say so again. (A re-verification does not forget:
+	// within the findings' lifetime the verified person is not flagged
+	// again for the same thing, or they would be stepped up in a loop.)
+	if s.o.Detector != nil {
+		s.o.Detector.Forget(userID, nil)
+	}
 	s.o.Audit.Write(&audit.Record{Time: now, Kind: "risk", User: userID, Decision: "reset:" + after.Level.String(),
 		Reasons: []string{reason}, Actor: by})
 	s.levelChanged(ctx, userID, before, after, reason)

@@ -98,10 +98,9 @@ func (s *Service) revokeProvider(ctx context.Context, provider, reason, by strin
 	if err != nil {
 		return n, fmt.Errorf("revoke provider: %w", err)
 	}
-	for _, x := range ss {
-		// This replica forgets them now; the others on the change.
-		s.o.Sessions.Apply(store.Change{Kind: store.ChangeSessionRevoked, Key: x.ID})
-	}
+	// This replica forgets them now (in one go, so that every session of a
+	// user gets the note's reason); the others on the change.
+	s.o.Sessions.Apply(store.Change{Kind: store.ChangeProviderRevoked, Key: provider})
 	s.revoked(ctx, ss, reason, by)
 	return n, nil
 }

@@ -202,9 +202,11 @@ func (d *Detector) Status() []string {
 	if d.nets == nil {
 		nets = noNets
 	}
-	locale := "browser time zone against the document's country"
+	// The time zone arrives only when a Vigil page reports it, the
+	// document's country only when the caller passes one.
+	locale := "browser time zone, when a Vigil page reports it, against the document's country when known"
 	if d.geo != nil {
-		locale = "browser time zone against the address's location and the document's country; language as support"
+		locale = "browser time zone, when a Vigil page reports it, against the address's location (and the document's country when known); language as support"
 	}
 	return []string{
 		line(risk.KindImpossibleTravel, "impossible travel", geo,
@@ -220,7 +222,7 @@ func (d *Detector) Status() []string {
 			fmt.Sprintf("%d users behind one /%d or /%d within %s, %d shared networks excluded",
 				c.FarmUsersPerAddress, c.FarmPrefixV4, c.FarmPrefixV6, windowText(c.Window), len(c.SharedNetworks))),
 		line(risk.KindLocaleMismatch, "locale mismatch", "", locale),
-		line(risk.KindDuplicateFace, "duplicate face", "", "reported by the verifier"),
+		line(risk.KindDuplicateFace, "duplicate face", "", "when a verifier reports one face behind two people (Vigil's own verifier flags it to its reviewer instead)"),
 		line(risk.KindVerificationFailures, "verification failures", "",
 			fmt.Sprintf("%d failures within %s", c.FailureCount, windowText(c.FailureWindow))),
 	}
