@@ -18,6 +18,9 @@ func (s *Service) Revoke(ctx context.Context, r admin.Revocation) (int, error) {
 	if by == "" {
 		by = "admin"
 	}
+	if (r.Scope == admin.ScopeApp || r.Scope == admin.ScopeProvider) && s.o.Known != nil && !s.o.Known(r.Scope, r.Key) {
+		return 0, fmt.Errorf("%w: no %s named %q is configured", admin.ErrNotFound, r.Scope, r.Key)
+	}
 	switch r.Scope {
 	case admin.ScopeSession:
 		return s.revokeSession(ctx, r.Key, r.Reason, by)

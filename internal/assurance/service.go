@@ -60,16 +60,19 @@ type Emitter interface {
 
 // Options configure a Service.
 type Options struct {
-	Store      Store
-	Sessions   Sessions
-	Engine     *risk.Engine
-	Detector   *detect.Detector // nil: no detectors
-	Emitter    Emitter
-	Audit      *audit.Log
-	Clock      func() time.Time
-	Rand       io.Reader
-	Logger     *slog.Logger
-	QueueSize  int // observations waiting for the detectors; default 8192
+	Store     Store
+	Sessions  Sessions
+	Engine    *risk.Engine
+	Detector  *detect.Detector // nil: no detectors
+	Emitter   Emitter
+	Audit     *audit.Log
+	Clock     func() time.Time
+	Rand      io.Reader
+	Logger    *slog.Logger
+	QueueSize int // observations waiting for the detectors; default 8192
+	// Known reports whether an app or provider name (scope "app" or
+	// "provider") is configured; nil accepts any.
+	Known      func(scope, name string) bool
 	OnObserved func(dropped bool)
 }
 

@@ -77,6 +77,7 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 		Store: s.db, Sessions: s.sessions, Engine: s.engine, Detector: det, Emitter: s.emitter,
 		Audit: s.audit, Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
 		OnObserved: s.metrics.RiskObservation,
+		Known:      s.knownName,
 	})
 	if err != nil {
 		return err
@@ -203,4 +204,24 @@ const changeRetention = 24 * time.Hour
 // detectors and their data are built once.
 func riskFixed(r *config.Risk) string {
 	return fmt.Sprintf("%v|%q|%v|%v|%v|%s", r.Disabled, r.GeoIP, r.Networks, r.SharedNetworks, r.Detectors, r.DeviceCookie)
+}
+
+// knownName reports whether the running configuration has an app or a
+// provider of that name.
+func (s *Server) knownName(scope, name string) bool {
+	st := s.state.Load()
+	if st == nil {
+		return false
+	}
+	switch scope {
+	case "app":
+		return st.apps[name] != nil
+	case "provider":
+		for _, p := range st.cfg.Providers {
+			if p.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }

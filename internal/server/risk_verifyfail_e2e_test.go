@@ -50,3 +50,47 @@ func TestRepeatedVerificationFailuresRaiseRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminRevokesAppAndProvider: an app revocation makes every earlier
+// session sign in again for that app; a provider revocation ends every
+// session made through it; names that are not configured are refused.
+func TestAdminRevokesAppAndProvider(t *testing.T) {
+	e := startRisk(t, nil)
+	u1, _ := e.browserFrom("")
+	if resp := signInDemo(t, u1, e.public+"/", "u1"); resp.StatusCode != 200 {
+		t.Fatalf("sign-in: HTTP %d", resp.StatusCode)
+	}
+	for _, tc := range []struct {
+		body map[string]any
+		code int
+	}{
+		{map[string]any{"scope": "app", "key": "no-such-app"}, 404},
+		{map[string]any{"scope": "provider", "key": "no-such-idp"}, 404},
+	} {
+		if code := e.admin(t, "POST", "/sessions/revoke", tc.body, nil); code != tc.code {
+			t.Errorf("%v: HTTP %d, want %d", tc.body, code, tc.code)
+		}
+	}
+	if code, _ := getEcho(t, u1, e.public+"/", nil); code != 200 {
+		t.Fatalf("refused names changed something: HTTP %d", code)
+	}
+	if code := e.admin(t, "POST", "/sessions/revoke", map[string]any{"scope": "app", "key": "echo"}, nil); code != 200 {
+		t.Fatalf("revoke app: HTTP %d", code)
+	}
+	if code, loc, body := status(t, u1, e.public+"/", "text/html"); code != 302 || !strings.Contains(loc, "/.vigil/login") {
+		t.Fatalf("after the app revocation: %s", describe(code, loc, body))
+	}
+	// Signing in again makes a session the revocation does not cover.
+	if resp := signInDemo(t, u1, e.public+"/", "u1"); resp.StatusCode != 200 {
+		t.Fatalf("sign-in again: HTTP %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	var out struct {
+		Revoked int `json:"revoked"`
+	}
+	if code := e.admin(t, "POST", "/sessions/revoke", map[string]any{"scope": "provider", "key": "demo", "reason": "IdP compromised"}, &out); code != 200 || out.Revoked < 1 {
+		t.Fatalf("revoke provider: HTTP %d %+v", code, out)
+	}
+	if code, loc, body := status(t, u1, e.public+"/", "text/html"); code != 401 || !strings.Contains(body, "IdP compromised") {
+		t.Fatalf("after the provider revocation: %s", describe(code, loc, body))
+	}
+}
