@@ -30,7 +30,26 @@ func (s *Server) newAdmin(cfg *config.Config) error {
 // serveAssurance serves the continuous-assurance endpoints: Shared Signals
 // (transmitter discovery and management, the receiver's push endpoint),
 // the admin API and the device report. It reports whether it answered.
+//
+// They answer on the public URL's host only: on an app's host the
+// well-known path belongs to the app, and /.vigil/ paths are Vigil's but
+// these are not served there.
 func (s *Server) serveAssurance(w http.ResponseWriter, r *http.Request, p string) bool {
+	if p == "/.well-known/ssf-configuration" {
+		if s.transmitter == nil || !s.isPublicHost(s.state.Load(), r.Host) {
+			return false // the app's, if it has one
+		}
+		s.transmitter.Handler().ServeHTTP(w, r)
+		return true
+	}
+	ours := p == PathSSFEvents || p == PathDevice || strings.HasPrefix(p, "/.vigil/ssf/") || strings.HasPrefix(p, admin.BasePath+"/")
+	if !ours {
+		return false
+	}
+	if !s.isPublicHost(s.state.Load(), r.Host) {
+		http.NotFound(w, r)
+		return true
+	}
 	switch {
 	case p == PathSSFEvents:
 		if s.receiver == nil {
@@ -38,7 +57,7 @@ func (s *Server) serveAssurance(w http.ResponseWriter, r *http.Request, p string
 		} else {
 			s.receiver.PushHandler().ServeHTTP(w, r)
 		}
-	case p == "/.well-known/ssf-configuration" || strings.HasPrefix(p, "/.vigil/ssf/"):
+	case strings.HasPrefix(p, "/.vigil/ssf/"):
 		if s.transmitter == nil {
 			http.NotFound(w, r)
 		} else {
