@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/config"
 )
@@ -43,9 +45,20 @@ func (a *adminFlags) client() (*adminClient, error) {
 	}
 	server, token := a.server, os.Getenv("VIGIL_ADMIN_TOKEN")
 	if a.config != "" {
-		cfg, err := config.Load(a.config)
+		// Only the public URL and the admin token: an operator's machine
+		// need not hold the providers' secrets to revoke a session.
+		b, err := os.ReadFile(a.config)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("%s:\n%w", a.config, err)}
+			return nil, usageError{fmt.Errorf("--config: %w", err)}
+		}
+		var cfg struct {
+			Server struct {
+				PublicURL string `yaml:"public_url"`
+			} `yaml:"server"`
+			Admin config.Admin `yaml:"admin"`
+		}
+		if err := yaml.Unmarshal(b, &cfg); err != nil {
+			return nil, usageError{fmt.Errorf("%s: %w", a.config, err)}
 		}
 		if server == "" {
 			server = cfg.Server.PublicURL

@@ -86,3 +86,18 @@ func TestSessionsAndRiskCommands(t *testing.T) {
 		t.Errorf("wrong token: %d %s", code, errOut)
 	}
 }
+
+// TestAdminClientFromConfig: --config needs only server.public_url and
+// admin.token, not every secret the file names.
+func TestAdminClientFromConfig(t *testing.T) {
+	srv := admintest.New(t)
+	cfg := filepath.Join(t.TempDir(), "vigil.yaml")
+	body := "server:\n  public_url: " + srv.URL + "\nadmin:\n  token: {env: TEST_VIGIL_ADMIN}\nproviders:\n  - name: corp\n    client_secret: {env: TEST_UNSET_SECRET}\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TEST_VIGIL_ADMIN", admintest.Token)
+	if code, out, errOut := runCmd(t, "sessions", "list", "--config", cfg); code != 0 || !strings.Contains(out, "ada@example.com") {
+		t.Fatalf("sessions list --config: %d\n%s%s", code, out, errOut)
+	}
+}
