@@ -13,7 +13,7 @@ import (
 const (
 	ActionRevokeSessions = "revoke-sessions" // all of Subject's sessions, or only Session when set
 	ActionRisk           = "risk"            // add a risk factor of Kind and Severity
-	ActionClearRisk      = "clear-risk"      // clear this issuer's factors of Kind
+	ActionClearRisk      = "clear-risk"      // clear the user's factors of Kind (whichever transmitter raised them)
 	ActionNone           = "none"            // recorded only
 )
 
@@ -151,6 +151,9 @@ func (m Mapper) Map(t *set.SET, from string) ([]Effect, error) {
 			Reason: from + " reported the user's device not compliant"}), nil
 	case set.RISCAccountDisabled:
 		return m.revokeAndRisk(user, KindAccountDisabled, m.severity(RuleAccountDisabled), from+" disabled the account"), nil
+	case set.RISCAccountEnabled:
+		// The account is back: what its disabling raised no longer holds.
+		return one(Effect{Action: ActionClearRisk, Kind: KindAccountDisabled, Reason: from + " enabled the account again"}), nil
 	case set.RISCAccountPurged:
 		return m.revokeAndRisk(user, KindAccountPurged, m.severity(RuleAccountPurged), from+" deleted the account"), nil
 	case set.RISCCredentialCompromise:
@@ -225,7 +228,7 @@ func target(t *set.SET) (set.Subject, string, error) {
 func known(event string) bool {
 	switch event {
 	case set.CAEPSessionRevoked, set.CAEPCredentialChange, set.CAEPAssuranceLevelChange, set.CAEPRiskLevelChange,
-		set.CAEPDeviceComplianceChange, set.RISCAccountDisabled, set.RISCAccountPurged, set.RISCCredentialCompromise:
+		set.CAEPDeviceComplianceChange, set.RISCAccountDisabled, set.RISCAccountEnabled, set.RISCAccountPurged, set.RISCCredentialCompromise:
 		return true
 	}
 	return false

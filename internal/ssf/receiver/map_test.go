@@ -52,7 +52,7 @@ var mapCases = []struct {
 	{"account disabled", set.RISCAccountDisabled, `{"reason":"hijacking"}`, &alice, []want{{ActionRevokeSessions, "", 0}, {ActionRisk, KindAccountDisabled, 100}}, "", true},
 	{"account purged", set.RISCAccountPurged, `{}`, &alice, []want{{ActionRevokeSessions, "", 0}, {ActionRisk, KindAccountPurged, 100}}, "", true},
 	{"credential compromise", set.RISCCredentialCompromise, `{"credential_type":"password"}`, &alice, []want{{ActionRevokeSessions, "", 0}, {ActionRisk, KindCredentialCompromise, 70}}, "", true},
-	{"account enabled", set.RISCAccountEnabled, `{}`, &alice, []want{{ActionNone, "", 0}}, "", true},
+	{"account enabled", set.RISCAccountEnabled, `{}`, &alice, []want{{ActionClearRisk, KindAccountDisabled, 0}}, "", true},
 	{"verification", set.SSFVerification, `{"state":"x"}`, &set.Subject{Format: set.FormatOpaque, ID: "stream"}, []want{{ActionNone, "", 0}}, "", true},
 	{"verification without subject", set.SSFVerification, `{}`, nil, []want{{ActionNone, "", 0}}, "", true},
 	{"unknown event", "https://example.com/event/new-thing", `{"x":1}`, &alice, []want{{ActionNone, "", 0}}, "", true},
