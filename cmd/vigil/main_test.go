@@ -51,6 +51,12 @@ func TestConfigCheck(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ok (1 providers, 3 apps)") {
 		t.Fatalf("example config: exit %d %s %s", code, out, errs)
 	}
+	for _, v := range []string{"VIGIL_SSF_IDP_PUSH_TOKEN", "VIGIL_SSF_EDR_POLL_TOKEN", "VIGIL_SSF_HR_TOKEN", "VIGIL_SSF_SIEM_TOKEN", "VIGIL_ADMIN_TOKEN"} {
+		t.Setenv(v, strings.Repeat("t", 32))
+	}
+	if code, out, errs := runCmd(t, "config", "check", "../../examples/vigil-risk.yaml"); code != 0 || !strings.Contains(out, "ok (") {
+		t.Fatalf("example risk config: exit %d %s %s", code, out, errs)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte(`
 server: {public_url: https://v.example.com}

@@ -83,7 +83,7 @@ func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	user := fs.String("user", "", "end every session of this user (ID or email)")
 	app := fs.String("app", "", "make every current session sign in again for this app")
 	prov := fs.String("provider", "", "end every session made through this identity provider")
-	reason := fs.String("reason", "", "why, shown to the users and kept in the audit log")
+	reason := fs.String("reason", "", "why: shown to the users whose sessions end (not with --app), kept in the audit log")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
