@@ -28,9 +28,9 @@ func (m *Manager) Apply(c store.Change) {
 	case store.ChangeSessionRevoked:
 		m.forget([]string{c.Key}, map[string]time.Time{})
 	case store.ChangeUserRevoked:
-		m.forgetCached(func(s *store.Session) bool { return s.UserID == c.Key })
+		m.forgetCached(func(s *store.Session) bool { return s.UserID == c.Key && before(s, c.At) })
 	case store.ChangeProviderRevoked:
-		m.forgetCached(func(s *store.Session) bool { return s.Provider == c.Key })
+		m.forgetCached(func(s *store.Session) bool { return s.Provider == c.Key && before(s, c.At) })
 	case store.ChangeSessionUpdated:
 		m.Invalidate(c.Key)
 	case store.ChangeRevokeNote:
@@ -84,4 +84,11 @@ func (m *Manager) Resync() {
 	if len(old) > 0 {
 		m.log.Warn("session cache dropped after a gap in the change feed", "sessions", len(old))
 	}
+}
+
+// before reports whether s began no later than a revocation at at: a
+// session the user made after it (signing in again right away, on another
+// replica) is not one it ended. A zero at (a broken writer) matches all.
+func before(s *store.Session, at time.Time) bool {
+	return at.IsZero() || !s.CreatedAt.After(at)
 }

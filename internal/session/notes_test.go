@@ -83,3 +83,24 @@ func TestNoteIsConsumed(t *testing.T) {
 		t.Fatalf("second revocation repeated the first's reason: %v", err)
 	}
 }
+
+// TestLateRevocationSparesNewerSessions: a user-revoked change that
+// reaches this replica after the user signed in again (elsewhere, or here)
+// ends only the sessions that began before it.
+func TestLateRevocationSparesNewerSessions(t *testing.T) {
+	a := newApplyEnv(t)
+	ada := UserID("corp", "ada")
+	revokedAt := a.clock.Now()
+	a.clock.Advance(time.Second)
+	value, _, err := a.m.Create(t.Context(), ident("ada"), Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.m.Apply(store.Change{Seq: 1, Kind: store.ChangeUserRevoked, Key: ada, At: revokedAt})
+	if _, err := a.m.Lookup(t.Context(), a.values["ada1"]); !errors.Is(err, ErrNoSession) {
+		t.Errorf("the older session: %v, want refused", err)
+	}
+	if _, err := a.m.Lookup(t.Context(), value); err != nil {
+		t.Errorf("the session made after the revocation: %v, want served", err)
+	}
+}
