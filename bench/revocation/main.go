@@ -38,11 +38,6 @@ const (
 	email    = "alice@example.com"
 )
 
-// userScopeGap lets every replica apply a user-scope revocation before
-// the user signs in again: a replica that applies it later ends the new
-// session too (see README, "Caveats").
-const userScopeGap = 100 * time.Millisecond
-
 type options struct {
 	trials  int
 	scope   string
@@ -59,21 +54,15 @@ func main() {
 	flag.IntVar(&o.trials, "trials", 200, "number of trials")
 	flag.StringVar(&o.scope, "scope", "session", "what the admin revokes: session (one session) or user (all of the user's)")
 	flag.DurationVar(&o.poll, "poll", time.Millisecond, "pause between requests to B while waiting for the denial")
-	flag.DurationVar(&o.gap, "gap", -1, "pause between trials; default 0 for -scope session, 100ms for -scope user (see README)")
+	flag.DurationVar(&o.gap, "gap", 0, "pause between trials")
 	flag.DurationVar(&o.jitter, "jitter", 10*time.Millisecond,
 		"random pause, 0 up to this, before each revoke: revocations land anywhere in the gateways' 10 ms poll cycle")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "longest wait for one denial before the run fails")
 	flag.StringVar(&o.vigil, "vigil", "", "a vigil binary to run instead of building ./cmd/vigil")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (configs, logs, database)")
 	flag.Parse()
-	if o.gap < 0 {
-		o.gap = 0
-		if o.scope == "user" {
-			o.gap = userScopeGap
-		}
-	}
-	if o.trials < 1 || (o.scope != "session" && o.scope != "user") || o.poll < 0 || o.jitter < 0 || o.timeout <= 0 {
-		fmt.Fprintln(os.Stderr, "revocation: want -trials >= 1, -scope session or user, -poll and -jitter >= 0, -timeout > 0")
+	if o.trials < 1 || (o.scope != "session" && o.scope != "user") || o.poll < 0 || o.jitter < 0 || o.gap < 0 || o.timeout <= 0 {
+		fmt.Fprintln(os.Stderr, "revocation: want -trials >= 1, -scope session or user, -poll, -jitter and -gap >= 0, -timeout > 0")
 		os.Exit(2)
 	}
 	// Ctrl-C or SIGTERM ends the run; the deferred clean-up stops both gateways.

@@ -74,9 +74,6 @@ func TestRun(t *testing.T) {
 	for _, scope := range []string{"session", "user"} {
 		t.Run(scope, func(t *testing.T) {
 			o := options{trials: 3, scope: scope, poll: time.Millisecond, jitter: 10 * time.Millisecond, timeout: 20 * time.Second}
-			if scope == "user" {
-				o.gap = userScopeGap
-			}
 			if err := run(context.Background(), o); err != nil {
 				t.Fatal(err)
 			}
