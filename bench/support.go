@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,14 +31,15 @@ func newJar() *cookiejar.Jar {
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
-// storeQueries sums vigil_store_queries_total from the metrics endpoint.
-func storeQueries(metricsURL string) (float64, error) {
+// storeQueries reads vigil_store_queries_total from the metrics endpoint,
+// summed per operation.
+func storeQueries(metricsURL string) (map[string]float64, error) {
 	resp, err := http.Get(metricsURL)
 	if err != nil {
-		return 0, fmt.Errorf("reading metrics: %w", err)
+		return nil, fmt.Errorf("reading metrics: %w", err)
 	}
 	defer resp.Body.Close()
-	var sum float64
+	byOp := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		line := sc.Text()
@@ -46,9 +48,30 @@ func storeQueries(metricsURL string) (float64, error) {
 		}
 		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
 		if err != nil {
-			return 0, fmt.Errorf("metrics line %q: %w", line, err)
+			return nil, fmt.Errorf("metrics line %q: %w", line, err)
 		}
-		sum += v
+		op := "?"
+		if i := strings.Index(line, `op="`); i >= 0 {
+			op = line[i+4:]
+			op = op[:strings.IndexByte(op, '"')]
+		}
+		byOp[op] += v
 	}
-	return sum, sc.Err()
+	return byOp, sc.Err()
+}
+
+// queryDelta describes the store queries made between two readings: the
+// total, and each operation's count, so that background work (the change
+// feed's reads, the last-seen write-behind) is told from request work.
+func queryDelta(before, after map[string]float64) (float64, string) {
+	var total float64
+	var ops []string
+	for op, v := range after {
+		if d := v - before[op]; d > 0 {
+			total += d
+			ops = append(ops, fmt.Sprintf("%s %.0f", op, d))
+		}
+	}
+	sort.Strings(ops)
+	return total, strings.Join(ops, ", ")
 }
