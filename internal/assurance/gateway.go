@@ -33,7 +33,7 @@ func (s *Service) Reasons(userID string, now time.Time) []string {
 func (s *Service) Observe(o gateway.Observation) {
 	select {
 	case s.queue <- detect.Observation{At: o.At, UserID: o.UserID, SessionID: o.SessionID, App: o.App, IP: o.IP,
-		Device: o.Device, Language: o.Language}:
+		Device: o.Device, Language: o.Language, DocCountry: o.DocCountry}:
 		s.observed.Add(1)
 		if s.o.OnObserved != nil {
 			s.o.OnObserved(false)

@@ -169,7 +169,8 @@ func verifyClaimsParam(acr []string) string {
 			// evidence is requested as an array of evidence requests (IDA's
 			// request schema); this asks for each one's type and methods.
 			"verification": map[string]any{"trust_framework": null, "assurance_level": null, "time": null,
-				"evidence": []any{map[string]any{"type": map[string]any{}, "check_details": []any{map[string]any{"check_method": null}}}}},
+				"evidence": []any{map[string]any{"type": map[string]any{}, "check_details": []any{map[string]any{"check_method": null}},
+					"document_details": map[string]any{"issuer": map[string]any{"country_code": null}}}}},
 			"claims": map[string]any{"given_name": null, "family_name": null, "birthdate": null},
 		},
 	}
@@ -267,6 +268,9 @@ func (h *Handler) verification(p *Provider, vt *verifyTx, claims map[string]any)
 		}
 		_, _, at, methods := ida.Assurance(list[best])
 		v.VerifiedAt, v.Methods = at.UTC(), methods
+		if c := ida.DocumentCountry(list[best]); len(c) <= 3 {
+			v.DocumentCountry = c
+		}
 		if at.IsZero() {
 			v.VerifiedAt = time.Time{}
 		}

@@ -16,7 +16,8 @@ func TestVerificationChecks(t *testing.T) {
 	authAt := float64(now.Add(-2 * time.Minute).Unix())
 	vc := func(level, at string) map[string]any {
 		return map[string]any{"verification": map[string]any{"trust_framework": "nist_800_63A", "assurance_level": level, "time": at,
-			"evidence": []any{map[string]any{"type": "document", "check_details": []any{map[string]any{"check_method": "vcrypt"}}}}},
+			"evidence": []any{map[string]any{"type": "document", "check_details": []any{map[string]any{"check_method": "vcrypt"}},
+				"document_details": map[string]any{"type": "passport", "issuer": map[string]any{"country_code": "DEU"}}}}},
 			"claims": map[string]any{"given_name": "Ada"}}
 	}
 	cases := []struct {
@@ -63,6 +64,9 @@ func TestVerificationChecks(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, ok := tc.claims["verified_claims"]; ok && v.DocumentCountry != "DEU" {
+				t.Errorf("document country %q, want DEU from the evidence", v.DocumentCountry)
 			}
 			if v.Provider != "idv" || v.Subject != "v1" || v.Level != tc.level || v.TrustFramework != "nist_800_63A" ||
 				strings.Join(v.Methods, ",") != tc.methods || v.VerifiedAt.IsZero() {

@@ -47,6 +47,8 @@ type Observation struct {
 	Device    string // the device cookie, "" when the browser has none yet
 	Language  string // primary tag of Accept-Language, e.g. "de-DE"
 	UserAgent string
+	// DocCountry is the verified document's issuing country, if known.
+	DocCountry string
 }
 
 // RiskActions are what a route does for users at medium and high risk
@@ -128,8 +130,12 @@ func (g *Gateway) assess(w http.ResponseWriter, r *http.Request, rt *Route, sess
 	if a == nil || rt.Risk.Off {
 		return false
 	}
-	a.Observe(Observation{At: now, UserID: sess.UserID, SessionID: sess.ID, App: rt.App, IP: in.IP,
-		Device: g.device(w, r), Language: primaryLanguage(r.Header.Get("Accept-Language")), UserAgent: r.UserAgent()})
+	o := Observation{At: now, UserID: sess.UserID, SessionID: sess.ID, App: rt.App, IP: in.IP,
+		Device: g.device(w, r), Language: primaryLanguage(r.Header.Get("Accept-Language")), UserAgent: r.UserAgent()}
+	if v := sess.Identity.Verification; v != nil {
+		o.DocCountry = v.DocumentCountry
+	}
+	a.Observe(o)
 	lvl := a.Level(sess.UserID, now)
 	in.Risk = lvl
 	if lvl == risk.Low {

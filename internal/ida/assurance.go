@@ -45,3 +45,15 @@ func Assurance(vc VerifiedClaims) (framework, level string, verifiedAt time.Time
 	}
 	return v.TrustFramework, v.AssuranceLevel, v.Time.Time(), methods
 }
+
+// DocumentCountry is the issuing country (country_code, ISO 3166-1 alpha-2
+// or alpha-3, as the verifier wrote it) of the first document in vc's
+// evidence, or "" when the evidence names none.
+func DocumentCountry(vc VerifiedClaims) string {
+	for _, e := range vc.Verification.Evidence {
+		if d := e.DocumentDetails; d != nil && d.Issuer != nil && d.Issuer.CountryCode != "" {
+			return d.Issuer.CountryCode
+		}
+	}
+	return ""
+}

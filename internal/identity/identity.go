@@ -59,4 +59,7 @@ type Verification struct {
 	AuthTime time.Time `json:"auth_time,omitzero"`
 	// Methods are the distinct evidence check methods (vcrypt, bvr, ...).
 	Methods []string `json:"methods,omitempty"`
+	// DocumentCountry is the verified document's issuing country, when
+	// the evidence names it (for the risk detectors' locale check).
+	DocumentCountry string `json:"document_country,omitempty"`
 }
