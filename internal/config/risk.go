@@ -255,6 +255,11 @@ func (c *Config) validateSSF(p *problems) {
 			p.add(path+".provider", "unknown provider %q", t.Provider)
 		}
 	}
+	if len(c.SSF.Subscribers) > 0 {
+		if u, err := url.Parse(c.Server.PublicURL); err == nil && u.Scheme != "https" && !isLoopback(u.Hostname()) {
+			p.add("ssf.subscribers", "Vigil's transmitter issues its events as server.public_url, which must then be https (http only on loopback)")
+		}
+	}
 	names = map[string]bool{}
 	for i, s := range c.SSF.Subscribers {
 		path := fmt.Sprintf("ssf.subscribers[%d]", i)
