@@ -77,6 +77,11 @@ type RiskDetectors struct {
 	FarmUsersPerDevice int `yaml:"farm_users_per_device"`
 	// FarmUsersPerAddress distinct users behind one address (or subnet).
 	FarmUsersPerAddress int `yaml:"farm_users_per_address"`
+	// FarmPrefixV4 and FarmPrefixV6 group addresses into subnets for the
+	// farm-address count. Default 32 and 64 (one IPv4 address, one IPv6
+	// /64, which a household usually gets).
+	FarmPrefixV4 int `yaml:"farm_prefix_v4"`
+	FarmPrefixV6 int `yaml:"farm_prefix_v6"`
 	// Severity and Lifetime override a factor kind's points and duration.
 	Severity map[string]int      `yaml:"severity"`
 	Lifetime map[string]Duration `yaml:"lifetime"`
@@ -167,6 +172,12 @@ func (c *Config) validateRisk(p *problems) {
 	if d.TravelSpeedKMH < 0 || d.TravelMinKM < 0 || d.Window.D() < 0 || d.FarmUsersPerDevice < 0 || d.FarmUsersPerAddress < 0 ||
 		d.FarmUsersPerDevice == 1 || d.FarmUsersPerAddress == 1 || d.FarmUsersPerDevice > 256 || d.FarmUsersPerAddress > 256 {
 		p.add("risk.detectors", "speeds, distances and windows must not be negative; farm counts must be 2..256")
+	}
+	if d.FarmPrefixV4 != 0 && (d.FarmPrefixV4 < 8 || d.FarmPrefixV4 > 32) {
+		p.add("risk.detectors.farm_prefix_v4", "want 8..32, got %d", d.FarmPrefixV4)
+	}
+	if d.FarmPrefixV6 != 0 && (d.FarmPrefixV6 < 16 || d.FarmPrefixV6 > 128) {
+		p.add("risk.detectors.farm_prefix_v6", "want 16..128, got %d", d.FarmPrefixV6)
 	}
 	for i, a := range c.Apps {
 		if a.Risk != nil {

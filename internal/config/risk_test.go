@@ -51,7 +51,7 @@ risk:
   networks: {"Bad Name": x}
   shared_networks: [not-a-prefix]
   device_cookie: vigil_session
-  detectors: {disabled: [telepathy], severity: {farm-device: 0}, farm_users_per_device: 1, farm_users_per_address: 1000}
+  detectors: {disabled: [telepathy], severity: {farm-device: 0}, farm_users_per_device: 1, farm_users_per_address: 1000, farm_prefix_v4: 4}
 ssf:
   transmitters:
     - {name: okta, issuer: http://idp.example.com, jwks_uri: "", provider: nope}
@@ -65,7 +65,7 @@ admin:
 	for _, want := range []string{"apps[0].risk.medium", "risk.thresholds", "risk.actions.high", "risk.step_up.acr[0]", "risk.networks",
 		"risk.shared_networks[0]", "risk.device_cookie", "risk.detectors.disabled[0]", "risk.detectors.severity.farm-device", "risk.detectors",
 		"ssf.transmitters[0].issuer", "ssf.transmitters[0].jwks_uri", "ssf.transmitters[0].provider", "ssf.subscribers[0].token",
-		"ssf.subscribers[0].push_endpoints[0]", "ssf.subscribers[1].token", "admin.token", "risk.detectors"} {
+		"ssf.subscribers[0].push_endpoints[0]", "ssf.subscribers[1].token", "admin.token", "risk.detectors", "risk.detectors.farm_prefix_v4"} {
 		if err == nil || !strings.Contains(err.Error(), want+":") {
 			t.Errorf("missing problem %s in:\n%v", want, err)
 		}

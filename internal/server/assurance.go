@@ -116,6 +116,7 @@ func detectConfig(rc config.Risk) (detect.Config, error) {
 	c := detect.Config{
 		TravelSpeedKMH: d.TravelSpeedKMH, TravelMinKM: d.TravelMinKM, Window: d.Window.D(),
 		FarmUsersPerDevice: d.FarmUsersPerDevice, FarmUsersPerAddress: d.FarmUsersPerAddress,
+		FarmPrefixV4: d.FarmPrefixV4, FarmPrefixV6: d.FarmPrefixV6,
 		Severity: d.Severity, Disabled: d.Disabled,
 	}
 	if len(d.Lifetime) > 0 {
