@@ -173,11 +173,11 @@ func (c *Config) validateRisk(p *problems) {
 		d.FarmUsersPerDevice == 1 || d.FarmUsersPerAddress == 1 || d.FarmUsersPerDevice > 256 || d.FarmUsersPerAddress > 256 {
 		p.add("risk.detectors", "speeds, distances and windows must not be negative; farm counts must be 2..256")
 	}
-	if d.FarmPrefixV4 != 0 && (d.FarmPrefixV4 < 8 || d.FarmPrefixV4 > 32) {
-		p.add("risk.detectors.farm_prefix_v4", "want 8..32, got %d", d.FarmPrefixV4)
+	if d.FarmPrefixV4 != 0 && (d.FarmPrefixV4 < 16 || d.FarmPrefixV4 > 32) {
+		p.add("risk.detectors.farm_prefix_v4", "want 16..32, got %d", d.FarmPrefixV4)
 	}
-	if d.FarmPrefixV6 != 0 && (d.FarmPrefixV6 < 16 || d.FarmPrefixV6 > 128) {
-		p.add("risk.detectors.farm_prefix_v6", "want 16..128, got %d", d.FarmPrefixV6)
+	if d.FarmPrefixV6 != 0 && (d.FarmPrefixV6 < 32 || d.FarmPrefixV6 > 128) {
+		p.add("risk.detectors.farm_prefix_v6", "want 32..128, got %d", d.FarmPrefixV6)
 	}
 	for i, a := range c.Apps {
 		if a.Risk != nil {
