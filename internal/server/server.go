@@ -293,6 +293,11 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 	if err := s.db.Ping(ctx); err != nil {
 		problems = append(problems, "store: unavailable")
 	}
+	// Just after start the follower is still taking its first position;
+	// give it a moment rather than report a replica that is fine.
+	for i := 0; !s.follower.Ready() && i < 50 && ctx.Err() == nil; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !s.follower.Ready() {
 		problems = append(problems, "change feed: not caught up")
 	}
