@@ -85,7 +85,7 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 	if err := s.assure.Load(ctx); err != nil {
 		return err
 	}
-	waiter, err := s.db.NewWaiter(ctx, 0)
+	waiter, err := s.newWaker(ctx)
 	if err != nil {
 		return fmt.Errorf("change feed: %w", err)
 	}

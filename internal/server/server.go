@@ -33,7 +33,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/session"
 	"github.com/vigil-gw/vigil/internal/ssf/receiver"
 	"github.com/vigil-gw/vigil/internal/ssf/transmitter"
-	"github.com/vigil-gw/vigil/internal/store/sqlite"
+	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/verifier"
 )
 
@@ -56,7 +56,8 @@ type Server struct {
 	opts      Options
 	log       *slog.Logger
 	master    []byte
-	db        *sqlite.DB
+	db        store.Backend
+	newWaker  func(context.Context) (waker, error)
 	sessions  *session.Manager
 	signer    *assertion.Signer
 	metrics   *metrics.Metrics
@@ -76,7 +77,7 @@ type Server struct {
 	geo         *geoip.DB // nil without risk.geoip
 	assure      *assurance.Service
 	follower    *changes.Follower
-	waiter      *sqlite.Waiter
+	waiter      waker
 	transmitter *transmitter.Transmitter // nil without ssf.subscribers
 	emitter     assurance.Emitter        // the transmitter's, or nil
 	ssfOut      *ssfEmitter              // the same, for session and assurance events
@@ -112,12 +113,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	if s.audit, s.auditFile, err = openAudit(cfg.Log.Audit, opts.AuditWriter); err != nil {
 		return nil, err
 	}
-	if err := createPrivate(cfg.Store.DSN); err != nil {
-		return nil, fmt.Errorf("store.dsn: %w", err)
-	}
-	s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery})
-	if err != nil {
-		return nil, fmt.Errorf("opening store: %w", err)
+	if s.db, s.newWaker, err = s.openStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	s.sessions, err = newSessions(cfg, s)
 	if err != nil {

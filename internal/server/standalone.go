@@ -12,7 +12,6 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/metrics"
-	"github.com/vigil-gw/vigil/internal/store/sqlite"
 )
 
 // VerifierServer runs only the built-in verification provider (and its
@@ -41,11 +40,8 @@ func NewVerifierServer(ctx context.Context, cfg *config.Config, opts Options) (_
 			s.Close()
 		}
 	}()
-	if err := createPrivate(cfg.Store.DSN); err != nil {
-		return nil, fmt.Errorf("store.dsn: %w", err)
-	}
-	if s.db, err = sqlite.Open(ctx, cfg.Store.DSN, sqlite.Options{Observe: s.metrics.StoreQuery}); err != nil {
-		return nil, fmt.Errorf("opening store: %w", err)
+	if s.db, s.newWaker, err = s.openStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if s.idv, err = newIDV(ctx, cfg, s, cfg.IDV.GatewayURL); err != nil {
 		return nil, fmt.Errorf("idv: %w", err)

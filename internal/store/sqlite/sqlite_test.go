@@ -127,3 +127,6 @@ func TestWALMode(t *testing.T) {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
 	}
 }
+
+// The SQLite store is a whole store.Backend.
+var _ store.Backend = (*sqlite.DB)(nil)

@@ -20,67 +20,15 @@
 package storetest
 
 import (
-	"context"
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
-// Backend is every method a Vigil store provides. Consumers declare the
-// subsets they need; this is the union, for the suite.
-type Backend interface {
-	CreateSession(ctx context.Context, s *store.Session) error
-	GetSession(ctx context.Context, id string) (*store.Session, error)
-	TouchSessions(ctx context.Context, seen map[string]time.Time) error
-	DeleteSession(ctx context.Context, id string) error
-	UpdateSessionIdentity(ctx context.Context, id string, ident identity.Identity) error
-	DeleteUserSessions(ctx context.Context, userID string) (int, error)
-	ListSessions(ctx context.Context, userID string) ([]store.Session, error)
-	SessionsBySID(ctx context.Context, provider, sid string) ([]store.Session, error)
-	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
-
-	UpsertUser(ctx context.Context, u *store.User) error
-	GetUser(ctx context.Context, id string) (*store.User, error)
-	UsersByEmail(ctx context.Context, email string) ([]store.User, error)
-	SetUserVerification(ctx context.Context, userID string, v *identity.Verification) error
-
-	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)
-	PurgeUsed(ctx context.Context, now time.Time) (int, error)
-	ReleaseUsed(ctx context.Context, key string) error
-
-	PutSigningKey(ctx context.Context, k *store.SigningKey) error
-	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
-
-	CreateVerification(ctx context.Context, v *store.Verification) error
-	GetVerification(ctx context.Context, id string) (*store.Verification, error)
-	GetVerificationByAuthRequest(ctx context.Context, authRequestID string) (*store.Verification, error)
-	UpdateVerification(ctx context.Context, v *store.Verification) error
-	ListVerifications(ctx context.Context, status string, limit int) ([]store.Verification, error)
-	FindApprovedVerification(ctx context.Context, claimedEmail string) (*store.Verification, error)
-	CountVerifications(ctx context.Context, claimedEmail, status string, since time.Time) (int, error)
-	ExpireVerifications(ctx context.Context, now time.Time) (int, error)
-
-	PutEvidence(ctx context.Context, e *store.Evidence) error
-	GetEvidence(ctx context.Context, id string) (*store.Evidence, error)
-	ListEvidence(ctx context.Context, verificationID string) ([]store.Evidence, error)
-	DeleteEvidenceBefore(ctx context.Context, now time.Time) (int, error)
-
-	UpsertPersonByDocument(ctx context.Context, p *store.Person) error
-	GetPerson(ctx context.Context, subject string) (*store.Person, error)
-	ListPersonFaces(ctx context.Context) ([]store.PersonFace, error)
-
-	UpdateOTP(ctx context.Context, challengeKey, mailboxKey string,
-		fn func(challenge, mailbox []byte) ([]byte, []byte, error)) error
-	PurgeOTP(ctx context.Context, updatedBefore time.Time) (int, error)
-
-	opKeyBackend
-	ChangesBackend
-	RiskBackend
-	SSFBackend
-}
+// Backend is every method a Vigil store provides (store.Backend).
+type Backend = store.Backend
 
 // conformanceTest is one subtest of Run, given a fresh store.
 type conformanceTest struct {
