@@ -122,6 +122,9 @@ func (c *Config) SetDefaults() {
 	defDur(&c.Session.AbsoluteTimeout, 12*time.Hour)
 	defDur(&c.Session.IdleTimeout, time.Hour)
 	def(&c.Store.Driver, "sqlite")
+	if c.Store.MaxStale == 0 {
+		c.Store.MaxStale = Duration(2 * time.Minute)
+	}
 	def(&c.Store.DSN, "vigil.db")
 	def(&c.Assertion.Header, "X-Vigil-Assertion")
 	defDur(&c.Assertion.TTL, 5*time.Minute)

@@ -72,6 +72,15 @@ type Store struct {
 	Driver string `yaml:"driver"`
 	// DSN is the database location; for sqlite a file path. Default "vigil.db".
 	DSN string `yaml:"dsn"`
+	// MaxStale bounds how long this replica keeps serving its cached
+	// sessions while it cannot read the store's change feed (the database
+	// is down or unreachable): revocations made meanwhile cannot reach it,
+	// so past this bound requests with a session get 503 until the store
+	// is back. Default 2m.
+	MaxStale Duration `yaml:"max_stale"`
+	// FailClosed refuses requests with a session as soon as the change
+	// feed cannot be read (a bound of a few seconds), instead of MaxStale.
+	FailClosed bool `yaml:"fail_closed"`
 }
 
 // Assertion configures the signed identity JWT given to upstreams.

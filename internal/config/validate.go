@@ -125,6 +125,9 @@ func (c *Config) validateStore(p *problems) {
 	default:
 		p.add("store.driver", "unknown driver %q; supported: sqlite", c.Store.Driver)
 	}
+	if c.Store.MaxStale.D() < 5*time.Second {
+		p.add("store.max_stale", "must be at least 5s (the change feed is read every second); for no grace at all set fail_closed: true")
+	}
 }
 
 func (c *Config) validateAssertion(p *problems) {

@@ -73,6 +73,10 @@ type Options struct {
 	Transport       http.RoundTripper
 	ClientIP        *ClientIP
 	Clock           func() time.Time
+	// Stale reports whether this replica has been unable to read the
+	// store's change feed for too long to trust its cached sessions (a
+	// revocation could be waiting); requests with a session then get 503.
+	Stale func(now time.Time) bool
 	// Assurance, when set, applies continuous assurance (risk levels,
 	// app revocations, observations for the detectors).
 	Assurance Assurance
@@ -144,6 +148,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Handed to Rewrite for X-Forwarded-For; stripIdentity removes
 		// it from the outbound copy like any X-Vigil-* header.
 		r.Header[clientIPHeader] = []string{in.IP.String()}
+	}
+	if g.o.Stale != nil && g.o.Stale(now) && g.hasSessionCookie(r) {
+		g.errs.Write(w, r, httperr.New(http.StatusServiceUnavailable, "session-store-stale",
+			"Vigil cannot confirm your session is still valid right now: its database is unreachable. Try again in a moment.", nil))
+		g.record(r, rt, nil, "error", "", []string{"session-store-stale"}, http.StatusServiceUnavailable, now, in)
+		return
 	}
 	sess, revoked, err := g.session(r)
 	if err != nil {
@@ -223,6 +233,11 @@ func (g *Gateway) session(r *http.Request) (*store.Session, string, error) {
 		return nil, "", err
 	}
 	return s, "", nil
+}
+
+func (g *Gateway) hasSessionCookie(r *http.Request) bool {
+	c, err := r.Cookie(g.o.CookieName)
+	return err == nil && c.Value != ""
 }
 
 // revokedPage tells a user whose session was revoked why, and offers to

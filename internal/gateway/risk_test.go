@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,5 +222,51 @@ func TestRiskOff(t *testing.T) {
 	body := readAll(t, resp)
 	if resp.StatusCode != 200 || len(a.revoked) != 0 || len(a.observed) != 0 {
 		t.Fatalf("HTTP %d, revoked %v, observed %d: %s", resp.StatusCode, a.revoked, len(a.observed), body)
+	}
+}
+
+// TestStaleReplicaRefusesSessions: a replica that cannot read the store's
+// change feed for too long stops trusting its cached sessions (503), while
+// requests without a session go on as before.
+func TestStaleReplicaRefusesSessions(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	t.Cleanup(up.Close)
+	u, _ := url.Parse(up.URL)
+	pol, err := policy.Compile(allowExample(), "apps[0].policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stale atomic.Bool
+	stale.Store(true)
+	g := New(Options{
+		Routes:   []*Route{{App: "wiki", Prefix: "/", Upstream: u, Policy: pol}},
+		Sessions: &tableSessions{byCookie: map[string]*store.Session{"good": alice}}, IsNoSession: func(err error) bool { return errors.Is(err, errNoSession) },
+		Minter: signedBy{}, CookieName: "vigil_session", AssertionHeader: "X-Vigil-Assertion",
+		IsOurCookie: func(n string) bool { return strings.HasPrefix(n, "vigil_") }, PublicURL: "https://vigil.example.com",
+		Transport: http.DefaultTransport, ClientIP: &ClientIP{}, Clock: time.Now,
+		Stale: func(time.Time) bool { return stale.Load() },
+	})
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	get := func(cookie bool) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/page", nil)
+		if cookie {
+			req.AddCookie(&http.Cookie{Name: "vigil_session", Value: "good"})
+		}
+		resp, err := noRedirects(&http.Client{}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readAll(t, resp)
+	}
+	if code, body := get(true); code != 503 || !strings.Contains(body, "session-store-stale") {
+		t.Fatalf("stale, with a session: HTTP %d %s", code, body)
+	}
+	if code, _ := get(false); code != 302 {
+		t.Fatalf("stale, without a session: HTTP %d, want the usual sign-in redirect", code)
+	}
+	stale.Store(false)
+	if code, body := get(true); code != 200 {
+		t.Fatalf("fresh again: HTTP %d %s", code, body)
 	}
 }

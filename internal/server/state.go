@@ -149,6 +149,7 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		Routes: routes, Sessions: s.sessions, IsNoSession: isNoSession, RevokedReason: revokedReason, Minter: s.signer,
 		CookieName: cfg.Session.CookieName, IsOurCookie: isOurCookie(cfg.Session.CookieName, cfg.Risk.DeviceCookie),
 		Assurance: s.assure, DeviceCookie: cfg.Risk.DeviceCookie, CookieDomain: cfg.Session.CookieDomain,
+		Stale:           s.staleFor(cfg.Store),
 		AssertionHeader: cfg.Assertion.Header, PublicURL: cfg.Server.PublicURL,
 		Transport: s.transport, ClientIP: st.clientIP, Clock: s.opts.Clock,
 		Metrics: s.metrics, Audit: s.audit, Logger: s.log.With(slog.String("part", "gateway")),

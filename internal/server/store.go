@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/changes"
 	"github.com/vigil-gw/vigil/internal/config"
@@ -33,4 +34,28 @@ func (s *Server) openStore(ctx context.Context, cfg *config.Config) (store.Backe
 		return db, func(ctx context.Context) (waker, error) { return db.NewWaiter(ctx, 0) }, nil
 	}
 	return nil, nil, fmt.Errorf("store.driver: %q is not supported", cfg.Store.Driver)
+}
+
+// failClosedStale is the bound under store.fail_closed: the follower reads
+// the feed every second, so a few seconds without a read means the store
+// is gone, not slow.
+const failClosedStale = 5 * time.Second
+
+// staleFor says when this replica's cached sessions may no longer be
+// trusted: its change feed has not been read for longer than the bound
+// (store.max_stale, or a few seconds with store.fail_closed), so a
+// revocation made meanwhile may be waiting. The request path reads one
+// atomic time; the store itself is never asked.
+func (s *Server) staleFor(c config.Store) func(now time.Time) bool {
+	bound := c.MaxStale.D()
+	if c.FailClosed {
+		bound = failClosedStale
+	}
+	return func(now time.Time) bool {
+		last := s.follower.Synced()
+		if last.IsZero() {
+			last = s.started
+		}
+		return now.Sub(last) > bound
+	}
 }
