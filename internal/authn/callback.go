@@ -100,7 +100,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) (err error) {
 	sum := sha256.Sum256([]byte(state))
 	first, err := h.ledger.MarkUsed(r.Context(), "authn-state:"+hex.EncodeToString(sum[:]), tx.Expires)
 	if err != nil {
-		return f(ReasonLedgerFailed, http.StatusInternalServerError, err)
+		return f(ReasonLedgerFailed, http.StatusServiceUnavailable, err)
 	}
 	if !first {
 		return f(ReasonStateReplayed, http.StatusBadRequest, nil)
@@ -133,7 +133,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) (err error) {
 	id := p.mapIdentity(res.claims)
 	cookie, err := h.sessions.Create(r.Context(), id, SessionMeta{Request: r, IDToken: res.rawIDToken, SID: sid})
 	if err != nil || cookie == nil {
-		return f(ReasonSessionFailed, http.StatusInternalServerError, err)
+		return f(ReasonSessionFailed, http.StatusServiceUnavailable, err)
 	}
 	http.SetCookie(w, cookie)
 	// The Vigil user id, never the provider's sub: subjects are often

@@ -56,6 +56,7 @@ type memSessions struct {
 	mu       sync.Mutex
 	sessions map[string]memSession
 	created  []identity.Identity
+	down     error // when set, Create fails with it (the store is down)
 }
 
 type memSession struct {
@@ -71,6 +72,9 @@ var (
 func (s *memSessions) Create(_ context.Context, id identity.Identity, meta SessionMeta) (*http.Cookie, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.down != nil {
+		return nil, s.down
+	}
 	tok := "sess-" + id.Subject + "-" + time.Now().Format(time.RFC3339Nano)
 	s.sessions[tok] = memSession{id: id, meta: meta}
 	s.created = append(s.created, id)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -267,4 +268,16 @@ func setParam(raw, k, v string) string {
 	q.Set(k, v)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// TestSignInWhileStoreDown: with the store down, a sign-in that succeeded
+// at the provider ends on a clear 503 page saying to try again, not a 500.
+func TestSignInWhileStoreDown(t *testing.T) {
+	e := newEnv(t, jose.ES256, nil)
+	e.sessions.down = errors.New("store: connection refused")
+	resp, body := e.get(e.toCallback("/app/"))
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "database is not answering") ||
+		!strings.Contains(body, ReasonSessionFailed) {
+		t.Fatalf("HTTP %d: %s", resp.StatusCode, body)
+	}
 }

@@ -67,7 +67,8 @@ func (h *Handler) renderError(w http.ResponseWriter, f *failure) {
 		retry = PathLogout // the confirmation page
 	}
 	data := map[string]any{"Reason": f.Reason, "Detail": f.Detail, "Retry": retry,
-		"Unreachable": f.Status == http.StatusBadGateway, "SignOut": signOut}
+		"Unreachable": f.Status == http.StatusBadGateway, "SignOut": signOut,
+		"Unavailable": f.Status == http.StatusServiceUnavailable}
 	if err := h.render(w, f.Status, "error", data); err != nil {
 		http.Error(w, f.Reason, f.Status)
 	}
