@@ -2,9 +2,13 @@ package main
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -30,6 +34,39 @@ func newJar() *cookiejar.Jar {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// randomHex is n random bytes in hex, for client secrets.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics on an unusable source)
+	return hex.EncodeToString(b)
+}
+
+// freePort returns a port on 127.0.0.1 that was free a moment ago, for a
+// process that must be told its port (and its redirect URI registered)
+// before it listens. Another process may take it first; start-up then
+// fails clearly.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// loadAverage is ", load avg X Y Z" where /proc/loadavg exists.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return ", load avg " + strings.Join(f[:3], " ")
+}
 
 // storeQueries reads vigil_store_queries_total from the metrics endpoint,
 // summed per operation.
