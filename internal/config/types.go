@@ -68,9 +68,13 @@ type Session struct {
 
 // Store selects the database.
 type Store struct {
-	// Driver is "sqlite" (the default).
+	// Driver is "sqlite" (the default: one process, or several on one
+	// machine) or "postgres" (many replicas on a shared database).
 	Driver string `yaml:"driver"`
-	// DSN is the database location; for sqlite a file path. Default "vigil.db".
+	// DSN is the database location: for sqlite a file path (default
+	// "vigil.db"), for postgres a connection string
+	// (postgres://user@host:5432/db?sslmode=verify-full; the password from
+	// the environment, PGPASSWORD, or a .pgpass file).
 	DSN string `yaml:"dsn"`
 	// MaxStale bounds how long this replica keeps serving its cached
 	// sessions while it cannot read the store's change feed (the database

@@ -122,8 +122,12 @@ func (c *Config) validateStore(p *problems) {
 		if c.Store.DSN == "" {
 			p.add("store.dsn", "required: a database file path")
 		}
+	case "postgres":
+		if !strings.HasPrefix(c.Store.DSN, "postgres://") && !strings.HasPrefix(c.Store.DSN, "postgresql://") && !strings.Contains(c.Store.DSN, "=") {
+			p.add("store.dsn", "want a PostgreSQL connection string, e.g. postgres://vigil@db.internal:5432/vigil?sslmode=verify-full")
+		}
 	default:
-		p.add("store.driver", "unknown driver %q; supported: sqlite", c.Store.Driver)
+		p.add("store.driver", "unknown driver %q; supported: sqlite, postgres", c.Store.Driver)
 	}
 	if c.Store.MaxStale.D() < 5*time.Second {
 		p.add("store.max_stale", "must be at least 5s (the change feed is read every second); for no grace at all set fail_closed: true")

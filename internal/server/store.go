@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/changes"
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/store/postgres"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
 )
 
@@ -32,6 +33,14 @@ func (s *Server) openStore(ctx context.Context, cfg *config.Config) (store.Backe
 		}
 		// SQLite has no LISTEN: a pinned connection polls data_version.
 		return db, func(ctx context.Context) (waker, error) { return db.NewWaiter(ctx, 0) }, nil
+	case "postgres":
+		db, err := postgres.Open(ctx, cfg.Store.DSN, postgres.Options{Observe: s.metrics.StoreQuery})
+		if err != nil {
+			return nil, nil, fmt.Errorf("opening store: %w", err)
+		}
+		// LISTEN/NOTIFY on a connection of its own; a lost connection makes
+		// the follower re-read the feed from its last change.
+		return db, func(ctx context.Context) (waker, error) { return db.NewWaiter(ctx) }, nil
 	}
 	return nil, nil, fmt.Errorf("store.driver: %q is not supported", cfg.Store.Driver)
 }
