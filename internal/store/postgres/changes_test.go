@@ -19,7 +19,7 @@ import (
 // never see a later Seq before an earlier one, nor LastChange run ahead of
 // what it can read: a follower would take either for a purge.
 func TestSeqGaplessInCommitOrder(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	a, dsn := openFresh(t, postgres.Options{})
 	b := openDSN(t, dsn, postgres.Options{})
 	ctx := t.Context()
@@ -126,7 +126,7 @@ func readContiguously(ctx context.Context, db *postgres.DB, want int, stopped *a
 // takes the next Seq of the right schema, and a rolled-back insert gives
 // its number back.
 func TestFeedNumbersEveryInsert(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, dsn := openFresh(t, postgres.Options{})
 	ctx := t.Context()
 	first, err := db.AppendChange(ctx, store.ChangeRisk, "u1", time.Now())

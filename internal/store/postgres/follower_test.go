@@ -54,7 +54,7 @@ func follow(t *testing.T, db *postgres.DB, waker changes.Waker) (delivered func(
 }
 
 func TestFollowerAcrossReplicas(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	a, dsn := openFresh(t, postgres.Options{})
 	b := openDSN(t, dsn, postgres.Options{})
 	ctx := t.Context()
@@ -96,7 +96,7 @@ func (c *countingWaker) Wait(ctx context.Context) error {
 // loss, reconnects, and the Follower still delivers every revocation, in
 // order, with no gap.
 func TestFollowerMissesNoRevocation(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	a, dsn := openFresh(t, postgres.Options{})
 	b := openDSN(t, dsn, postgres.Options{})
 	ctx := t.Context()

@@ -51,6 +51,19 @@ func serverDSN(tb testing.TB) string {
 	return dsn
 }
 
+// dbSlots bounds how many tests use the server at once, whatever
+// -parallel is: each holds up to ten connections, and the server's
+// max_connections (100 by default) is shared with everything else.
+var dbSlots = make(chan struct{}, 4)
+
+// parallel marks a test that uses the server as parallel and waits for
+// a slot. Call it once, first thing, in a top-level test.
+func parallel(t *testing.T) {
+	t.Parallel()
+	dbSlots <- struct{}{}
+	t.Cleanup(func() { <-dbSlots })
+}
+
 // adminExec runs statements on a connection of its own.
 func adminExec(tb testing.TB, dsn string, sqls ...string) {
 	tb.Helper()

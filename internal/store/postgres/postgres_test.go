@@ -8,7 +8,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	storetest.Run(t, func(t *testing.T) storetest.Backend {
 		db, _ := openFresh(t, postgres.Options{})
 		return db

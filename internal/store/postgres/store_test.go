@@ -14,7 +14,7 @@ import (
 )
 
 func TestReopenIsIdempotent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, dsn := openFresh(t, postgres.Options{})
 	ctx := t.Context()
 	if err := db.UpsertUser(ctx, &store.User{ID: "u1", Provider: "corp", Subject: "s"}); err != nil {
@@ -34,7 +34,7 @@ func TestReopenIsIdempotent(t *testing.T) {
 // empty schema: each migration must be applied exactly once (a second run
 // of its CREATE TABLEs would fail that replica's Open).
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	_, dsn := freshSchema(t)
 	const replicas = 6
 	var wg sync.WaitGroup
@@ -69,7 +69,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, dsn := openFresh(t, postgres.Options{})
 	db.Close()
 	adminExec(t, dsn, `INSERT INTO schema_migrations (version, name) VALUES (9999, 'future.sql')`)
@@ -80,7 +80,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpenRefusals(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	base := serverDSN(t)
 	for _, tc := range []struct {
 		name, dsn, want string
@@ -103,7 +103,7 @@ func TestOpenRefusals(t *testing.T) {
 }
 
 func TestObserveEveryQuery(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var (
 		mu  sync.Mutex
 		ops = map[string]int{}
@@ -142,7 +142,7 @@ func TestObserveEveryQuery(t *testing.T) {
 }
 
 func TestClosedDBFails(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, _ := openFresh(t, postgres.Options{})
 	db.Close()
 	if _, err := db.GetSession(context.Background(), "x"); err == nil || errors.Is(err, store.ErrNotFound) {

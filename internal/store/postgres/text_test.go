@@ -41,7 +41,7 @@ func bothBackends(t *testing.T) map[string]textBackend {
 // could change: only ASCII letters fold in email matches, and ties sort
 // byte-wise.
 func TestSameTextSemantics(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for name, b := range bothBackends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
@@ -91,7 +91,7 @@ func TestSameTextSemantics(t *testing.T) {
 // writing it fails with an error; a claim with a NUL inside the identity
 // document round-trips.
 func TestUnstorableText(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, _ := openFresh(t, postgres.Options{})
 	ctx := t.Context()
 	at := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)

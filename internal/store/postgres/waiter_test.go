@@ -53,7 +53,7 @@ func terminate(t *testing.T, pid uint32) {
 }
 
 func TestWaiterWakesOnCommitsElsewhere(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	a, dsn := openFresh(t, postgres.Options{})
 	b := openDSN(t, dsn, postgres.Options{}) // another replica on the same schema
 	ctx := t.Context()
@@ -90,7 +90,7 @@ func TestWaiterWakesOnCommitsElsewhere(t *testing.T) {
 }
 
 func TestWaiterHearsOnlyItsSchema(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, _ := openFresh(t, postgres.Options{})
 	other, _ := openFresh(t, postgres.Options{})
 	w := newWaiter(t, db)
@@ -120,7 +120,7 @@ func TestWaiterHearsOnlyItsSchema(t *testing.T) {
 }
 
 func TestWaiterReconnectsAfterTermination(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, _ := openFresh(t, postgres.Options{})
 	w := newWaiter(t, db)
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
@@ -146,7 +146,7 @@ func TestWaiterReconnectsAfterTermination(t *testing.T) {
 }
 
 func TestWaiterClose(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	db, _ := openFresh(t, postgres.Options{})
 	w, err := db.NewWaiter(t.Context())
 	if err != nil {
