@@ -75,6 +75,11 @@ func (v sessionRevoker) Revoke(ctx context.Context, r *http.Request) (authn.Revo
 	if err != nil {
 		return out, err
 	}
+	// The cache keeps no ID token; the store does, for id_token_hint: read
+	// it before the session is deleted.
+	if full, err := v.s.db.GetSession(ctx, sess.ID); err == nil {
+		out.IDToken = full.IDToken
+	}
 	if err := v.s.sessions.Revoke(ctx, sess.ID); err != nil && !errors.Is(err, session.ErrNoSession) {
 		return out, err
 	}
@@ -82,7 +87,7 @@ func (v sessionRevoker) Revoke(ctx context.Context, r *http.Request) (authn.Revo
 	if v.s.emitter != nil {
 		v.s.emitter.SessionRevoked(ctx, sess, "signed out")
 	}
-	out.Provider, out.IDToken = sess.Provider, sess.IDToken
+	out.Provider = sess.Provider
 	return out, nil
 }
 

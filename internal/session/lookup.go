@@ -124,6 +124,14 @@ func (m *Manager) insert(s *store.Session, now time.Time, gen uint64) bool {
 	if len(m.cache) >= m.cacheSize {
 		m.evictOneLocked()
 	}
+	if s.IDToken != "" {
+		// The raw ID token is over a kilobyte and needed only at logout
+		// (id_token_hint), which reads it from the store: the cache, on
+		// every replica for every session, goes without it.
+		c := *s
+		c.IDToken = ""
+		s = &c
+	}
 	e := &entry{sess: s}
 	e.lastSeen.Store(now.UnixNano())
 	e.dirty.Store(now.After(s.LastSeenAt))

@@ -28,8 +28,15 @@ func TestCreateLookup(t *testing.T) {
 	}
 	before := e.st.calls.Load()
 	got, err := e.m.Lookup(ctx, v)
-	if err != nil || got != s {
-		t.Fatalf("Lookup = %p, %v; want the cached %p", got, err, s)
+	if err != nil || got.ID != s.ID || got.UserID != s.UserID {
+		t.Fatalf("Lookup = %+v, %v; want the cached session %s", got, err, s.ID)
+	}
+	// The cache goes without the raw ID token (logout reads it from the store).
+	if got.IDToken != "" {
+		t.Fatalf("the cached session keeps the ID token")
+	}
+	if again, _ := e.m.Lookup(ctx, v); again != got {
+		t.Fatalf("a second Lookup returned another copy: %p, %p", again, got)
 	}
 	if n := e.st.calls.Load() - before; n != 0 {
 		t.Fatalf("warm Lookup made %d store calls", n)
