@@ -20,8 +20,8 @@ const riskColumns = `id, user_id, kind, severity, reason, evidence, source, at, 
 // its user and kind, carry a severity of 1 to 100 and expire after it starts.
 func (db *DB) AddRiskFactor(ctx context.Context, f *store.RiskFactor) (err error) {
 	defer db.done("risk.add", time.Now(), &err)
-	if err := checkRiskFactor(f); err != nil {
-		return err
+	if err := f.Check(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	ev, err := encodeEvidence(f.Evidence)
 	if err != nil {
@@ -43,24 +43,6 @@ func (db *DB) AddRiskFactor(ctx context.Context, f *store.RiskFactor) (err error
 		}
 		return nil
 	})
-}
-
-func checkRiskFactor(f *store.RiskFactor) error {
-	switch {
-	case f.ID == "":
-		return errors.New("postgres: risk factor needs an ID")
-	case f.UserID == "":
-		return errors.New("postgres: risk factor needs a UserID")
-	case f.Kind == "":
-		return errors.New("postgres: risk factor needs a Kind")
-	case f.Severity < 1 || f.Severity > 100:
-		return fmt.Errorf("postgres: risk factor severity %d outside 1..100", f.Severity)
-	case f.At.IsZero():
-		return errors.New("postgres: risk factor needs a time")
-	case !f.ExpiresAt.After(f.At):
-		return errors.New("postgres: risk factor must expire after it starts")
-	}
-	return nil
 }
 
 // RiskFactors returns every factor of userID, cleared and expired ones

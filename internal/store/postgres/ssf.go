@@ -17,27 +17,11 @@ import (
 
 const streamColumns = `id, audience, config, status, reason, created_at, updated_at`
 
-func checkStream(s *store.Stream) error {
-	switch {
-	case s.ID == "" || s.Audience == "":
-		return errors.New("postgres: stream needs an ID and an audience")
-	case len(s.Config) == 0:
-		return errors.New("postgres: stream needs a configuration")
-	case s.CreatedAt.IsZero() || s.UpdatedAt.IsZero():
-		return errors.New("postgres: stream needs creation and update times")
-	}
-	switch s.Status {
-	case "enabled", "paused", "disabled":
-		return nil
-	}
-	return fmt.Errorf("postgres: unknown stream status %q", s.Status)
-}
-
 // CreateStream stores s. It fails with store.ErrConflict if s.ID exists.
 func (db *DB) CreateStream(ctx context.Context, s *store.Stream) (err error) {
 	defer db.done("ssf_stream.create", time.Now(), &err)
-	if err := checkStream(s); err != nil {
-		return err
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	tag, err := db.pool.Exec(ctx, `INSERT INTO ssf_streams (`+streamColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
@@ -92,8 +76,8 @@ func (db *DB) ListStreams(ctx context.Context, audience string) (_ []store.Strea
 // fails with store.ErrNotFound.
 func (db *DB) UpdateStream(ctx context.Context, s *store.Stream) (err error) {
 	defer db.done("ssf_stream.update", time.Now(), &err)
-	if err := checkStream(s); err != nil {
-		return err
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	if !storable(s.ID) {
 		return store.ErrNotFound

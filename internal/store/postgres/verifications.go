@@ -14,29 +14,12 @@ import (
 const verificationColumns = `id, version, auth_request_id, client_id, rung, status, claimed_email, claimed_name,
 	steps, reasons, person_subject, reviewer, review_note, reviewed_at, created_at, updated_at, expires_at`
 
-// checkVerification rejects records the verifier must never write: without
-// an expiry a verification would stay open for ever.
-func checkVerification(v *store.Verification) error {
-	if v.ID == "" {
-		return errors.New("postgres: verification needs an ID")
-	}
-	if v.ExpiresAt.IsZero() {
-		return errors.New("postgres: verification needs an expiry")
-	}
-	switch v.Status {
-	case store.VerificationStarted, store.VerificationReview, store.VerificationApproved,
-		store.VerificationRejected, store.VerificationExpired:
-		return nil
-	}
-	return fmt.Errorf("postgres: unknown verification status %q", v.Status)
-}
-
 // CreateVerification stores v with Version 1 and sets v.Version to 1. It
 // fails with store.ErrConflict if v.ID exists.
 func (db *DB) CreateVerification(ctx context.Context, v *store.Verification) (err error) {
 	defer db.done("verification.create", time.Now(), &err)
-	if err := checkVerification(v); err != nil {
-		return err
+	if err := v.Check(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	tag, err := db.pool.Exec(ctx, `INSERT INTO verifications (`+verificationColumns+`)
 		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING`,
@@ -132,8 +115,8 @@ func (db *DB) oneVerification(ctx context.Context, what, q string, key string, a
 // re-check the version the first one committed.
 func (db *DB) UpdateVerification(ctx context.Context, v *store.Verification) (err error) {
 	defer db.done("verification.update", time.Now(), &err)
-	if err := checkVerification(v); err != nil {
-		return err
+	if err := v.Check(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE verifications SET version = version + 1,
 		auth_request_id = $1, client_id = $2, rung = $3, status = $4, claimed_email = $5, claimed_name = $6,

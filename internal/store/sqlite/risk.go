@@ -20,8 +20,8 @@ const riskColumns = `id, user_id, kind, severity, reason, evidence, source, at, 
 // its user and kind, carry a severity of 1 to 100 and expire after it starts.
 func (db *DB) AddRiskFactor(ctx context.Context, f *store.RiskFactor) (err error) {
 	defer db.done("risk.add", time.Now(), &err)
-	if err := checkRiskFactor(f); err != nil {
-		return err
+	if err := f.Check(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	ev, err := encodeEvidence(f.Evidence)
 	if err != nil {
@@ -49,24 +49,6 @@ func (db *DB) AddRiskFactor(ctx context.Context, f *store.RiskFactor) (err error
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: add risk factor: %w", err)
-	}
-	return nil
-}
-
-func checkRiskFactor(f *store.RiskFactor) error {
-	switch {
-	case f.ID == "":
-		return errors.New("sqlite: risk factor needs an ID")
-	case f.UserID == "":
-		return errors.New("sqlite: risk factor needs a UserID")
-	case f.Kind == "":
-		return errors.New("sqlite: risk factor needs a Kind")
-	case f.Severity < 1 || f.Severity > 100:
-		return fmt.Errorf("sqlite: risk factor severity %d outside 1..100", f.Severity)
-	case f.At.IsZero():
-		return errors.New("sqlite: risk factor needs a time")
-	case !f.ExpiresAt.After(f.At):
-		return errors.New("sqlite: risk factor must expire after it starts")
 	}
 	return nil
 }

@@ -21,27 +21,11 @@ const streamColumns = `id, audience, config, status, reason, created_at, updated
 // ackChunk bounds the number of parameters in one DELETE ... IN (...).
 const ackChunk = 200
 
-func checkStream(s *store.Stream) error {
-	switch {
-	case s.ID == "" || s.Audience == "":
-		return errors.New("sqlite: stream needs an ID and an audience")
-	case len(s.Config) == 0:
-		return errors.New("sqlite: stream needs a configuration")
-	case s.CreatedAt.IsZero() || s.UpdatedAt.IsZero():
-		return errors.New("sqlite: stream needs creation and update times")
-	}
-	switch s.Status {
-	case "enabled", "paused", "disabled":
-		return nil
-	}
-	return fmt.Errorf("sqlite: unknown stream status %q", s.Status)
-}
-
 // CreateStream stores s. It fails with store.ErrConflict if s.ID exists.
 func (db *DB) CreateStream(ctx context.Context, s *store.Stream) (err error) {
 	defer db.done("ssf_stream.create", time.Now(), &err)
-	if err := checkStream(s); err != nil {
-		return err
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	res, err := db.w.ExecContext(ctx, `INSERT INTO ssf_streams (`+streamColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -103,8 +87,8 @@ func (db *DB) ListStreams(ctx context.Context, audience string) (_ []store.Strea
 // fails with store.ErrNotFound.
 func (db *DB) UpdateStream(ctx context.Context, s *store.Stream) (err error) {
 	defer db.done("ssf_stream.update", time.Now(), &err)
-	if err := checkStream(s); err != nil {
-		return err
+	if err := s.Check(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	res, err := db.w.ExecContext(ctx, `UPDATE ssf_streams SET config = ?, status = ?, reason = ?, updated_at = ?
 		WHERE id = ?`, s.Config, s.Status, s.Reason, ts(s.UpdatedAt), s.ID)

@@ -14,29 +14,12 @@ import (
 const verificationColumns = `id, version, auth_request_id, client_id, rung, status, claimed_email, claimed_name,
 	steps, reasons, person_subject, reviewer, review_note, reviewed_at, created_at, updated_at, expires_at`
 
-// checkVerification rejects records the verifier must never write: without
-// an expiry a verification would stay open for ever.
-func checkVerification(v *store.Verification) error {
-	if v.ID == "" {
-		return errors.New("sqlite: verification needs an ID")
-	}
-	if v.ExpiresAt.IsZero() {
-		return errors.New("sqlite: verification needs an expiry")
-	}
-	switch v.Status {
-	case store.VerificationStarted, store.VerificationReview, store.VerificationApproved,
-		store.VerificationRejected, store.VerificationExpired:
-		return nil
-	}
-	return fmt.Errorf("sqlite: unknown verification status %q", v.Status)
-}
-
 // CreateVerification stores v with Version 1 and sets v.Version to 1. It
 // fails with store.ErrConflict if v.ID exists.
 func (db *DB) CreateVerification(ctx context.Context, v *store.Verification) (err error) {
 	defer db.done("verification.create", time.Now(), &err)
-	if err := checkVerification(v); err != nil {
-		return err
+	if err := v.Check(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	reasons, err := encodeStrings(v.Reasons)
 	if err != nil {
@@ -134,8 +117,8 @@ func (db *DB) oneVerification(ctx context.Context, what, q string, args ...any) 
 // other.
 func (db *DB) UpdateVerification(ctx context.Context, v *store.Verification) (err error) {
 	defer db.done("verification.update", time.Now(), &err)
-	if err := checkVerification(v); err != nil {
-		return err
+	if err := v.Check(); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	reasons, err := encodeStrings(v.Reasons)
 	if err != nil {
