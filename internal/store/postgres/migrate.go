@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // ErrNewerSchema is returned by Open when the database has migrations this
@@ -26,37 +24,11 @@ var migrationFiles embed.FS
 // deployment wait for each other and other schemas do not.
 const migrationLock = 0x56494731 // "VIG1"
 
-// migration is one numbered schema change, e.g. migrations/0002_x.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations and checks they are numbered
-// 1, 2, 3... without gaps, so that a missing file is a build-time mistake
-// caught by the first test rather than a silently skipped change.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
+// loadMigrations reads the embedded migrations (store.LoadMigrations).
+func loadMigrations(fsys fs.FS) ([]store.Migration, error) {
+	ms, err := store.LoadMigrations(fsys)
 	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names { // fs.Glob returns names sorted
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres: migration %q: name must be NNNN_description.sql", base)
-		}
-		if v != len(ms)+1 {
-			return nil, fmt.Errorf("postgres: migration %q: expected version %d", base, len(ms)+1)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return ms, nil
 }
@@ -95,7 +67,7 @@ type querier interface {
 }
 
 // apply runs one migration in tx unless the database already has it.
-func (db *DB) apply(ctx context.Context, tx pgx.Tx, m migration, known int) error {
+func (db *DB) apply(ctx context.Context, tx pgx.Tx, m store.Migration, known int) error {
 	// The lock, and the search_path narrowed to the tables' schema so that
 	// functions created with SET search_path FROM CURRENT keep only it.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema())),
@@ -113,16 +85,16 @@ func (db *DB) apply(ctx context.Context, tx pgx.Tx, m migration, known int) erro
 	if err != nil {
 		return err
 	}
-	if current >= m.version {
+	if current >= m.Version {
 		return nil
 	}
 	// The simple protocol: a migration is several statements.
-	if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-		return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+	if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
-		m.version, m.name); err != nil {
-		return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		m.Version, m.Name); err != nil {
+		return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 	}
 	return nil
 }

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // ErrNewerSchema is returned by Open when the database has migrations this
@@ -19,37 +18,11 @@ var ErrNewerSchema = errors.New("sqlite: database schema is newer than this bina
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, e.g. migrations/0002_x.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations and checks they are numbered
-// 1, 2, 3... without gaps, so that a missing file is a build-time mistake
-// caught by the first test rather than a silently skipped change.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
+// loadMigrations reads the embedded migrations (store.LoadMigrations).
+func loadMigrations(fsys fs.FS) ([]store.Migration, error) {
+	ms, err := store.LoadMigrations(fsys)
 	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names { // fs.Glob returns names sorted
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("sqlite: migration %q: name must be NNNN_description.sql", base)
-		}
-		if v != len(ms)+1 {
-			return nil, fmt.Errorf("sqlite: migration %q: expected version %d", base, len(ms)+1)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return ms, nil
 }
@@ -81,7 +54,7 @@ func (db *DB) migrate(ctx context.Context) (err error) {
 }
 
 // apply runs one migration unless the database already has it.
-func (db *DB) apply(ctx context.Context, m migration, known int) error {
+func (db *DB) apply(ctx context.Context, m store.Migration, known int) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
@@ -94,18 +67,18 @@ func (db *DB) apply(ctx context.Context, m migration, known int) error {
 	if current > known {
 		return fmt.Errorf("%w: database is at version %d, this binary knows up to %d; upgrade Vigil", ErrNewerSchema, current, known)
 	}
-	if current >= m.version {
+	if current >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, unixepoch())`,
-		m.version, m.name); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		m.Version, m.Name); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func TestUserVerificationMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if strings.Contains(m.name, "user_verification") {
+		if strings.Contains(m.Name, "user_verification") {
 			break
 		}
 		if err := old.apply(ctx, m, len(ms)); err != nil {
