@@ -40,10 +40,12 @@ func (c *celCompiler) environment() (*cel.Env, error) {
 
 // celMatcher evaluates a checked boolean CEL program.
 type celMatcher struct {
-	prg      cel.Program
-	usesUser bool
-	rule     string
-	detail   string
+	prg       cel.Program
+	usesUser  bool
+	rule      string
+	detail    string
+	claims    []string // claims read by name through user.claims
+	allClaims bool     // user.claims used in another way: any claim may matter
 }
 
 var _ matcher = (*celMatcher)(nil)
@@ -69,6 +71,7 @@ func (c *celCompiler) compile(expr string, at selectorSpec) (*celMatcher, []erro
 		return nil, []error{fmt.Errorf("%s: %w", path, err)}
 	}
 	m := &celMatcher{prg: prg, rule: at.rule, detail: at.detail}
+	m.claims, m.allClaims = celClaimRefs(ast.NativeRep())
 	for _, r := range ast.NativeRep().ReferenceMap() {
 		if r.Name == "user" {
 			m.usesUser = true

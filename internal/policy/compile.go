@@ -33,6 +33,8 @@ type Policy struct {
 	unauthenticated Reason
 	noRuleMatched   Reason
 	noClientIP      Reason
+
+	claims ClaimRefs // what its selectors read of the ID token's claims
 }
 
 // rule is one compiled config.Rule.
@@ -88,6 +90,7 @@ func Compile(rules []config.Rule, path string) (*Policy, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	p.collectClaims()
 	return p, nil
 }
 
