@@ -158,6 +158,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 		return nil, err
 	}
 	s.state.Store(st)
+	s.sessions.KeepClaims(st.claims.Names, st.claims.All)
 	return s, nil
 }
 
@@ -236,6 +237,11 @@ func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
 	}
 	s.engine.SetThresholds(risk.Thresholds{Medium: cfg.Risk.Thresholds.Medium, High: cfg.Risk.Thresholds.High})
 	s.state.Store(st)
+	// Policies that read other claims than before: cached sessions reload
+	// with the claims they now need.
+	if s.sessions.KeepClaims(st.claims.Names, st.claims.All) {
+		s.sessions.Resync()
+	}
 	return nil
 }
 

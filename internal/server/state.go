@@ -23,6 +23,7 @@ import (
 // and swapped whole on reload.
 type state struct {
 	cfg      *config.Config
+	claims   policy.ClaimRefs // what any app's policy reads of ID-token claims
 	gateway  *gateway.Gateway
 	auth     *authn.Handler
 	provs    []*authn.Provider
@@ -71,6 +72,9 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 		return nil, err
 	}
 	st := &state{cfg: cfg, routes: gateway.NewTable(routes), apps: map[string]*config.App{}}
+	for _, rt := range routes {
+		st.claims = st.claims.Merge(rt.Policy.Claims())
+	}
 	for i := range cfg.Apps {
 		st.apps[cfg.Apps[i].Name] = &cfg.Apps[i]
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/policy"
 	"github.com/vigil-gw/vigil/internal/risk"
 	"github.com/vigil-gw/vigil/internal/session"
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // sessionVerifications gives the verification flow the request's session
@@ -38,7 +39,16 @@ func (v sessionVerifications) Current(r *http.Request) (string, *identity.Identi
 	if err != nil {
 		return "", nil, err
 	}
-	return sess.ID, &sess.Identity, nil
+	// The whole identity, as the store has it: the cache keeps only the
+	// claims policies read, and Record writes this identity back.
+	full, err := v.s.db.GetSession(r.Context(), sess.ID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil, nil
+		}
+		return "", nil, err
+	}
+	return full.ID, &full.Identity, nil
 }
 
 // Record puts the verification on the session, then on the user, so that

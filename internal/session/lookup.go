@@ -132,6 +132,7 @@ func (m *Manager) insert(s *store.Session, now time.Time, gen uint64) bool {
 		c.IDToken = ""
 		s = &c
 	}
+	s = trimClaims(s, m.claims.Load())
 	e := &entry{sess: s}
 	e.lastSeen.Store(now.UnixNano())
 	e.dirty.Store(now.After(s.LastSeenAt))

@@ -139,6 +139,8 @@ type Manager struct {
 	noteMu sync.Mutex
 	notes  map[string]note // user ID -> why their sessions are being revoked
 
+	claims atomic.Pointer[keptClaims] // see claims.go; nil keeps every claim
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }
