@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	vadmin "github.com/vigil-gw/vigil/internal/admin"
 
 	"github.com/vigil-gw/vigil/internal/demoidp"
 )
@@ -114,48 +115,15 @@ func (a answer) signedOut() bool {
 }
 
 // admin calls a gateway's admin API.
-type admin struct {
-	base  string
-	token string
-	c     *http.Client
-}
+type admin struct{ c *vadmin.Client }
 
 func newAdmin(gw, token string) *admin {
-	return &admin{base: gw + "/.vigil/admin/api", token: token,
-		c: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}, Timeout: 10 * time.Second}}
+	return &admin{c: &vadmin.Client{Base: gw, Token: token,
+		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}, Timeout: 10 * time.Second}}}
 }
 
 func (a *admin) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.c.Do(req)
-	if err != nil {
-		return fmt.Errorf("admin %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("admin %s %s: %w", method, path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("admin %s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
-	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := a.c.Call(ctx, method, path, body, out); err != nil {
 		return fmt.Errorf("admin %s %s: %w", method, path, err)
 	}
 	return nil

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,14 +30,7 @@ func (a *adminFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.output, "output", "table", "output format: table or json")
 }
 
-// adminClient calls the admin API.
-type adminClient struct {
-	base  string
-	token string
-	http  *http.Client
-}
-
-func (a *adminFlags) client() (*adminClient, error) {
+func (a *adminFlags) client() (*admin.Client, error) {
 	if a.output != "table" && a.output != "json" {
 		return nil, usageError{fmt.Errorf("--output: want table or json, got %q", a.output)}
 	}
@@ -86,52 +77,8 @@ func (a *adminFlags) client() (*adminClient, error) {
 	if token == "" {
 		return nil, usageError{errors.New("no admin token: pass --token-file FILE, --config FILE or set VIGIL_ADMIN_TOKEN")}
 	}
-	return &adminClient{base: strings.TrimRight(server, "/") + admin.BasePath, token: token,
-		http: &http.Client{Timeout: 30 * time.Second}}, nil
-}
-
-// call sends body (nil for GET) and decodes the JSON answer into out.
-func (c *adminClient) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	if user := os.Getenv("USER"); user != "" {
-		req.Header.Set("X-Vigil-Admin", user)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling the admin API: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return fmt.Errorf("reading the admin API's answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s (%s, HTTP %d)", e.Description, e.Error, resp.StatusCode)
-		}
-		return fmt.Errorf("admin API answered HTTP %d", resp.StatusCode)
-	}
-	return json.Unmarshal(data, out)
+	return &admin.Client{Base: strings.TrimRight(server, "/"), Token: token, Actor: os.Getenv("USER"),
+		HTTP: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
 func printJSON(w io.Writer, v any) error {

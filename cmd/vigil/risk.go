@@ -69,11 +69,11 @@ func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var out admin.RiskView
 	switch sub {
 	case "show":
-		err = c.call(ctx, "GET", path, nil, &out)
+		err = c.Call(ctx, "GET", path, nil, &out)
 	case "reset":
-		err = c.call(ctx, "POST", path+"/reset", map[string]any{"reason": *reason}, &out)
+		err = c.Call(ctx, "POST", path+"/reset", map[string]any{"reason": *reason}, &out)
 	case "raise":
-		err = c.call(ctx, "POST", path+"/raise", map[string]any{"severity": *severity, "reason": *reason, "ttl": ttl.String()}, &out)
+		err = c.Call(ctx, "POST", path+"/raise", map[string]any{"severity": *severity, "reason": *reason, "ttl": ttl.String()}, &out)
 	}
 	if err != nil {
 		return err

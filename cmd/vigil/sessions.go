@@ -60,7 +60,7 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var out struct {
 		Sessions []admin.SessionView `json:"sessions"`
 	}
-	if err := c.call(ctx, "GET", path, nil, &out); err != nil {
+	if err := c.Call(ctx, "GET", path, nil, &out); err != nil {
 		return err
 	}
 	if af.output == "json" {
@@ -108,7 +108,7 @@ func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 		Key     string `json:"key"`
 		Revoked int    `json:"revoked"`
 	}
-	if err := c.call(ctx, "POST", "/sessions/revoke", rv, &out); err != nil {
+	if err := c.Call(ctx, "POST", "/sessions/revoke", rv, &out); err != nil {
 		return err
 	}
 	if af.output == "json" {
