@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/store"
@@ -83,6 +84,9 @@ func (m *Manager) Invalidate(sessionID string) {
 // its session's expiry (from gone or the cache; a revoked session cannot
 // come back, so no sooner than the negative TTL).
 func (m *Manager) forget(ids []string, gone map[string]time.Time) {
+	// Callers may name a session twice (listed from the store and found in
+	// the cache): each is forgotten, and its hooks run, once.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	now := m.clock()
 	var noted []string
 	m.mu.Lock()
@@ -98,8 +102,6 @@ func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 			if gone != nil {
 				noted = append(noted, e.sess.UserID)
 			}
-		} else if g, ok := m.neg[id]; ok {
-			why = g.err // listed twice (store and cache): keep what the first saw
 		}
 		delete(m.cache, id)
 		if gone != nil {
@@ -116,12 +118,7 @@ func (m *Manager) forget(ids []string, gone map[string]time.Time) {
 	m.hookMu.RLock()
 	hooks := m.hooks
 	m.hookMu.RUnlock()
-	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
 		for _, fn := range hooks {
 			fn(id)
 		}
