@@ -217,11 +217,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // session returns the request's session, nil when there is none, and
 // then why it was revoked when it was revoked with a reason.
 func (g *Gateway) session(r *http.Request) (*store.Session, string, error) {
-	c, err := r.Cookie(g.o.CookieName)
-	if err != nil || c.Value == "" {
+	value := cookieValue(r.Header, g.o.CookieName)
+	if value == "" {
 		return nil, "", nil
 	}
-	s, err := g.o.Sessions.Lookup(r.Context(), c.Value)
+	s, err := g.o.Sessions.Lookup(r.Context(), value)
 	if err != nil {
 		if g.o.IsNoSession(err) {
 			why := ""
@@ -236,8 +236,7 @@ func (g *Gateway) session(r *http.Request) (*store.Session, string, error) {
 }
 
 func (g *Gateway) hasSessionCookie(r *http.Request) bool {
-	c, err := r.Cookie(g.o.CookieName)
-	return err == nil && c.Value != ""
+	return cookieValue(r.Header, g.o.CookieName) != ""
 }
 
 // revokedPage tells a user whose session was revoked why, and offers to

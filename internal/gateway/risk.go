@@ -84,8 +84,8 @@ func (g *Gateway) device(w http.ResponseWriter, r *http.Request) string {
 	if name == "" {
 		return ""
 	}
-	if c, err := r.Cookie(name); err == nil && validDeviceID(c.Value) {
-		return c.Value
+	if v := cookieValue(r.Header, name); ValidDeviceID(v) {
+		return v
 	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -97,7 +97,8 @@ func (g *Gateway) device(w http.ResponseWriter, r *http.Request) string {
 	return ""
 }
 
-func validDeviceID(s string) bool {
+// ValidDeviceID reports whether s has the form of a device cookie value.
+func ValidDeviceID(s string) bool {
 	if len(s) != deviceIDLen {
 		return false
 	}

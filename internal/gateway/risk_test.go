@@ -175,7 +175,7 @@ func TestDeviceCookieAndAppRevocation(t *testing.T) {
 			dev = c.Value
 		}
 	}
-	if !validDeviceID(dev) {
+	if !ValidDeviceID(dev) {
 		t.Fatalf("no device cookie set: %v", resp.Header.Values("Set-Cookie"))
 	}
 	if resp := get(dev); len(resp.Cookies()) != 0 {

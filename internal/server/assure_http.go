@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/gateway"
 )
 
 // PathDevice is where a Vigil page reports the browser's time zone.
@@ -88,7 +89,7 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.state.Load()
 	c, err := r.Cookie(st.cfg.Risk.DeviceCookie)
-	if err != nil || len(c.Value) != 22 {
+	if err != nil || !gateway.ValidDeviceID(c.Value) {
 		http.Error(w, "no device cookie", http.StatusBadRequest)
 		return
 	}
