@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigil-gw/vigil/internal/admin"
@@ -84,16 +85,8 @@ func (s *Service) Risk(ctx context.Context, userID string) (admin.RiskView, erro
 		}
 		v.Factors = append(v.Factors, fv)
 	}
-	stableByPoints(v.Factors)
+	slices.SortStableFunc(v.Factors, func(a, b admin.FactorView) int { return b.Points - a.Points })
 	return v, nil
-}
-
-func stableByPoints(fs []admin.FactorView) {
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fs[j].Points > fs[j-1].Points; j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
 }
 
 // ResetRisk clears every active factor of the user.

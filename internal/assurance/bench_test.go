@@ -119,7 +119,7 @@ func newPopulation() population {
 	farmUsers := benchFarms * benchFarmSize
 	for i := range p.obs {
 		o := gateway.Observation{UserID: fmt.Sprintf("corp:user-%05d", i), SessionID: fmt.Sprintf("sess-%05d", i),
-			App: "portal", Language: "en-US", UserAgent: "Mozilla/5.0"}
+			App: "portal", Language: "en-US"}
 		if i < farmUsers {
 			farm := i / benchFarmSize
 			o.Device = fmt.Sprintf("farm-device-%03d-----", farm) // 22 bytes, like a real device cookie

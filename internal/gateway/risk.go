@@ -46,7 +46,6 @@ type Observation struct {
 	IP        netip.Addr
 	Device    string // the device cookie, "" when the browser has none yet
 	Language  string // primary tag of Accept-Language, e.g. "de-DE"
-	UserAgent string
 	// DocCountry is the verified document's issuing country, if known.
 	DocCountry string
 }
@@ -132,7 +131,7 @@ func (g *Gateway) assess(w http.ResponseWriter, r *http.Request, rt *Route, sess
 		return false
 	}
 	o := Observation{At: now, UserID: sess.UserID, SessionID: sess.ID, App: rt.App, IP: in.IP,
-		Device: g.device(w, r), Language: primaryLanguage(r.Header.Get("Accept-Language")), UserAgent: r.UserAgent()}
+		Device: g.device(w, r), Language: primaryLanguage(r.Header.Get("Accept-Language"))}
 	if v := sess.Identity.Verification; v != nil {
 		o.DocCountry = v.DocumentCountry
 	}
