@@ -29,6 +29,9 @@ func (m *Manager) Apply(c store.Change) {
 		m.forget([]string{c.Key}, map[string]time.Time{})
 	case store.ChangeUserRevoked:
 		m.forgetCached(func(s *store.Session) bool { return s.UserID == c.Key && before(s, c.At) })
+		// The revocation the note announced is here, whether or not this
+		// replica cached a session of the user: the note has served.
+		m.consumeNotes([]string{c.Key})
 	case store.ChangeProviderRevoked:
 		m.forgetCached(func(s *store.Session) bool { return s.Provider == c.Key && before(s, c.At) })
 	case store.ChangeSessionUpdated:

@@ -57,6 +57,13 @@ func (m *Manager) addNegativeLocked(id string, err error, until time.Time) {
 		if old.until > until.UnixNano() {
 			until = time.Unix(0, old.until)
 		}
+		// A second eviction of the same revocation (the local one after
+		// the change feed's, which consumed the note) must not replace
+		// the reason the user is owed with a bare "gone".
+		var was, is *Revoked
+		if errors.As(old.err, &was) && !errors.As(err, &is) && old.until > m.clock().UnixNano() {
+			err = old.err
+		}
 	} else if len(m.neg) >= m.negSize {
 		m.evictNegativeLocked()
 	}

@@ -28,6 +28,17 @@ func TestRevokedWithReason(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "account under review"},
+		{"local RevokeUser after the feed got there first", func(a *applyEnv) {
+			// The replica that revokes also follows the feed: its own
+			// change may be applied before its local eviction runs, which
+			// then finds the note consumed and the session uncached.
+			a.m.Note(ada, "account under review")
+			a.m.Apply(store.Change{Seq: 1, Kind: store.ChangeRevokeNote, Key: ada, Reason: "account under review"})
+			a.m.Apply(store.Change{Seq: 2, Kind: store.ChangeUserRevoked, Key: ada})
+			if _, err := a.m.RevokeUser(t.Context(), ada); err != nil {
+				t.Fatal(err)
+			}
+		}, "account under review"},
 		{"no note", func(a *applyEnv) {
 			a.m.Apply(store.Change{Seq: 1, Kind: store.ChangeUserRevoked, Key: ada})
 		}, ""},
@@ -81,6 +92,36 @@ func TestNoteIsConsumed(t *testing.T) {
 	}
 	if _, err := a.m.Lookup(t.Context(), a.values["ada2"]); errors.As(err, &r) {
 		t.Fatalf("second revocation repeated the first's reason: %v", err)
+	}
+}
+
+// TestNoteConsumedByItsRevocation: the user-revoked change a note announced
+// consumes it even where none of the user's sessions were cached (the
+// revoking replica evicted them before its own change came back), so a
+// later sign-out does not repeat it.
+func TestNoteConsumedByItsRevocation(t *testing.T) {
+	a := newApplyEnv(t)
+	ada := UserID("corp", "ada")
+	a.m.Note(ada, "account under review")
+	if _, err := a.m.RevokeUser(t.Context(), ada); err != nil {
+		t.Fatal(err)
+	}
+	a.m.Apply(store.Change{Seq: 1, Kind: store.ChangeRevokeNote, Key: ada, Reason: "account under review"})
+	a.m.Apply(store.Change{Seq: 2, Kind: store.ChangeUserRevoked, Key: ada})
+	value, _, err := a.m.Create(t.Context(), ident("ada"), Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.m.Lookup(t.Context(), value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.m.Revoke(t.Context(), s.ID); err != nil {
+		t.Fatal(err)
+	}
+	var r *Revoked
+	if _, err := a.m.Lookup(t.Context(), value); errors.As(err, &r) {
+		t.Fatalf("a later sign-out repeated the old reason: %v", err)
 	}
 }
 
