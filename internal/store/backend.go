@@ -87,6 +87,9 @@ type Backend interface {
 	AckEvents(ctx context.Context, streamID string, jtis []string) (int, error)
 	RetryEvent(ctx context.Context, streamID, jti string, attempts int, next time.Time, lastError string) error
 
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (held bool, until time.Time, err error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+
 	// Ping checks the database answers; Close releases it.
 	Ping(ctx context.Context) error
 	Close() error

@@ -19,6 +19,9 @@ const (
 	// ChangeRevokeNote precedes a revocation of the user's sessions: Key
 	// is the user ID, Reason what to tell them on their next request.
 	ChangeRevokeNote = "revoke-note"
+	// ChangeSSFQueued says a SET was queued on a Shared Signals stream
+	// (Key: stream ID), so that the replica delivering it wakes at once.
+	ChangeSSFQueued = "ssf-queued"
 )
 
 // Change is one entry of the change feed. Seq increases strictly in the
@@ -99,7 +102,9 @@ type StreamSubject struct {
 // StreamEvent is a signed SET waiting for delivery on one stream, by push
 // or poll. It is deleted when delivered or acknowledged.
 //
-// Backends: EnqueueEvent (ErrConflict on a duplicate stream and JTI);
+// Backends: EnqueueEvent (ErrConflict on a duplicate stream and JTI;
+// ErrNotFound without the stream), appending a ChangeSSFQueued at
+// CreatedAt in the same transaction;
 // PendingEvents(ctx, streamID, now, limit), events due at now (NextAttempt
 // not after now) oldest first; AckEvents(ctx, streamID, jtis) (int, error);
 // RetryEvent(ctx, streamID, jti, attempts, next, lastError) error;

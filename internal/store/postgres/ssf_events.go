@@ -12,7 +12,8 @@ import (
 
 // The SETs queued on Shared Signals streams for push or poll delivery.
 
-// EnqueueEvent queues a signed SET on its stream. It fails with
+// EnqueueEvent queues a signed SET on its stream and appends an
+// ssf-queued change in the same transaction. It fails with
 // store.ErrNotFound if the stream does not exist and with
 // store.ErrConflict if the stream already holds e.JTI.
 func (db *DB) EnqueueEvent(ctx context.Context, e *store.StreamEvent) (err error) {
@@ -20,21 +21,26 @@ func (db *DB) EnqueueEvent(ctx context.Context, e *store.StreamEvent) (err error
 	if e.StreamID == "" || e.JTI == "" || len(e.SET) == 0 || e.CreatedAt.IsZero() || e.NextAttempt.IsZero() {
 		return errors.New("postgres: stream event needs a stream, a JTI, the SET, a creation and a due time")
 	}
-	var found, inserted bool
-	err = db.pool.QueryRow(ctx, `WITH stream AS (SELECT id FROM ssf_streams WHERE id = $1 FOR KEY SHARE),
-		queued AS (INSERT INTO ssf_events (stream_id, jti, set_jwt, created_at, attempts, next_attempt, last_error)
-			SELECT id, $2, $3, $4, $5, $6, $7 FROM stream ON CONFLICT (stream_id, jti) DO NOTHING RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM stream), EXISTS (SELECT 1 FROM queued)`,
-		e.StreamID, e.JTI, e.SET, e.CreatedAt, e.Attempts, e.NextAttempt, e.LastError).Scan(&found, &inserted)
-	switch {
-	case err != nil:
-		return fmt.Errorf("postgres: enqueue event: %w", err)
-	case !found:
-		return fmt.Errorf("postgres: enqueue event: stream: %w", store.ErrNotFound)
-	case !inserted:
-		return store.ErrConflict
-	}
-	return nil
+	return db.inTx(ctx, "enqueue event", func(tx pgx.Tx) error {
+		var found, inserted bool
+		err := tx.QueryRow(ctx, `WITH stream AS (SELECT id FROM ssf_streams WHERE id = $1 FOR KEY SHARE),
+			queued AS (INSERT INTO ssf_events (stream_id, jti, set_jwt, created_at, attempts, next_attempt, last_error)
+				SELECT id, $2, $3, $4, $5, $6, $7 FROM stream ON CONFLICT (stream_id, jti) DO NOTHING RETURNING 1)
+			SELECT EXISTS (SELECT 1 FROM stream), EXISTS (SELECT 1 FROM queued)`,
+			e.StreamID, e.JTI, e.SET, e.CreatedAt, e.Attempts, e.NextAttempt, e.LastError).Scan(&found, &inserted)
+		switch {
+		case err != nil:
+			return fmt.Errorf("postgres: enqueue event: %w", err)
+		case !found:
+			return fmt.Errorf("postgres: enqueue event: stream: %w", store.ErrNotFound)
+		case !inserted:
+			return store.ErrConflict
+		}
+		// Last, as every change (see changes.go); it wakes the replica
+		// that delivers, wherever the SET was queued.
+		_, err = appendChange(ctx, tx, store.ChangeSSFQueued, e.StreamID, "", e.CreatedAt)
+		return err
+	})
 }
 
 // PendingEvents returns up to limit events of the stream that are due at

@@ -12,9 +12,9 @@ import (
 
 // The SETs queued on Shared Signals streams for push or poll delivery.
 
-// EnqueueEvent queues a signed SET on its stream. It fails with
-// store.ErrConflict if the stream already holds e.JTI and with
-// store.ErrNotFound if the stream does not exist.
+// EnqueueEvent queues a signed SET on its stream and appends an
+// ssf-queued change. It fails with store.ErrConflict if the stream already
+// holds e.JTI and with store.ErrNotFound if the stream does not exist.
 func (db *DB) EnqueueEvent(ctx context.Context, e *store.StreamEvent) (err error) {
 	defer db.done("ssf_event.enqueue", time.Now(), &err)
 	if e.StreamID == "" || e.JTI == "" || len(e.SET) == 0 || e.CreatedAt.IsZero() || e.NextAttempt.IsZero() {
@@ -33,7 +33,9 @@ func (db *DB) EnqueueEvent(ctx context.Context, e *store.StreamEvent) (err error
 		} else if n == 0 {
 			return store.ErrConflict
 		}
-		return nil
+		// Wakes the replica that delivers, wherever the SET was queued.
+		_, err = appendChange(ctx, tx, store.ChangeSSFQueued, e.StreamID, e.CreatedAt)
+		return err
 	})
 }
 

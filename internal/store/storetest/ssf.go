@@ -28,6 +28,10 @@ type SSFBackend interface {
 	CountStreamEvents(ctx context.Context, streamID string) (int, error)
 	AckEvents(ctx context.Context, streamID string, jtis []string) (int, error)
 	RetryEvent(ctx context.Context, streamID, jti string, attempts int, next time.Time, lastError string) error
+
+	// The change feed, where EnqueueEvent announces what it queued.
+	Changes(ctx context.Context, afterSeq int64, limit int) ([]store.Change, error)
+	LastChange(ctx context.Context) (int64, error)
 }
 
 // RunSSF runs the Shared Signals conformance tests. open must return a new,
@@ -46,6 +50,7 @@ func RunSSF(t *testing.T, open func(t *testing.T) SSFBackend) {
 		{"DeleteStreamCascades", testDeleteStreamCascades},
 		{"StreamSubjects", testStreamSubjects},
 		{"EnqueueEvent", testEnqueueEvent},
+		{"EnqueueEventAppendsChange", testEnqueueEventChange},
 		{"PendingEventsOrderAndDue", testPendingEvents},
 		{"AckEvents", testAckEvents},
 		{"RetryEvent", testRetryEvent},
@@ -316,6 +321,34 @@ func testEnqueueEvent(t *testing.T, b SSFBackend) {
 			t.Errorf("CountStreamEvents(%s) = %d, %v; want %d", id, c, err, n)
 		}
 	}
+}
+
+// testEnqueueEventChange: a queued SET appends an ssf-queued change named
+// by its stream, at its CreatedAt; a refused one appends nothing.
+func testEnqueueEventChange(t *testing.T, b SSFBackend) {
+	ctx := t.Context()
+	mustCreateStream(t, b, newStream("s1", "app", base))
+	start, err := b.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEnqueue(t, b, newEvent("s1", "j1", base.Add(time.Second)))
+	if err := b.EnqueueEvent(ctx, newEvent("s1", "j1", base)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("EnqueueEvent(duplicate) = %v, want ErrConflict", err)
+	}
+	if err := b.EnqueueEvent(ctx, newEvent("nope", "j2", base)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("EnqueueEvent(no stream) = %v, want ErrNotFound", err)
+	}
+	cs, err := b.Changes(ctx, start, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 {
+		t.Fatalf("changes after one queued SET: %+v, want one", cs)
+	}
+	c := cs[0]
+	c.Seq = 0
+	mustEqual(t, "change", c, store.Change{Kind: store.ChangeSSFQueued, Key: "s1", At: base.Add(time.Second)})
 }
 
 func testPendingEvents(t *testing.T, b SSFBackend) {
