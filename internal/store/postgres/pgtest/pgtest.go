@@ -1,5 +1,6 @@
 // Package pgtest gives tests a real PostgreSQL to work in: the server at
-// $VIGIL_TEST_POSTGRES or the CI database, and a fresh schema per test.
+// $VIGIL_TEST_POSTGRES or the CI database, and a fresh schema per test; or,
+// for a test that must stop and start the server, one of its own (Private).
 package pgtest
 
 import (
@@ -44,12 +45,18 @@ func ServerDSN(tb testing.TB) string {
 		probe.err = err
 	})
 	if probe.err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("VIGIL_REQUIRE_POSTGRES") != "" {
+		if required() {
 			tb.Fatalf("PostgreSQL does not answer (set VIGIL_TEST_POSTGRES to its DSN): %v", probe.err)
 		}
 		tb.Skipf("PostgreSQL does not answer, skipping: %v", probe.err)
 	}
 	return dsn
+}
+
+// required reports whether PostgreSQL tests must run rather than skip: in
+// CI (CI=true) or when VIGIL_REQUIRE_POSTGRES is set.
+func required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("VIGIL_REQUIRE_POSTGRES") != ""
 }
 
 // dbSlots bounds how many tests use the server at once, whatever
