@@ -1,89 +1,119 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/demoidp"
 )
 
-// gateway is one `vigil serve` process.
-type gateway struct {
-	name   string
-	url    string // its public URL, http://127.0.0.1:port
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has exited
-	err    error         // its exit status, once exited is closed
-	log    string        // path of its stderr
-}
-
-// cluster is the two gateways over one SQLite file.
+// cluster is the gateways over one database: gws[0] is A, where alice
+// signs in and the admin revokes; the others are the replicas measured.
 type cluster struct {
-	dir        string
 	adminToken string
-	a, b       *gateway
+	gws        []*gateway
 }
 
-// buildVigil compiles ./cmd/vigil from the module this program belongs to.
-func buildVigil(ctx context.Context, dir string) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the module: %w", err)
+func (c *cluster) a() *gateway { return c.gws[0] }
+
+// others are every gateway but A.
+func (c *cluster) others() []*gateway { return c.gws[1:] }
+
+// alive reports the first gateway that has exited.
+func (c *cluster) alive() error {
+	var errs []error
+	for _, g := range c.gws {
+		errs = append(errs, g.alive())
 	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run this from inside the vigil module (go run ./bench/revocation)")
-	}
-	bin := filepath.Join(dir, "vigil")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/vigil")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/vigil: %w\n%s", err, out)
-	}
-	return bin, nil
+	return errors.Join(errs...)
 }
 
-// freeAddr returns a loopback address no one listens on now. Another
-// program may take it before vigil does; the start then fails clearly.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+// stop stops the replicas first, A last: they only read; A may be
+// finishing a write.
+func (c *cluster) stop() {
+	for i := len(c.gws) - 1; i >= 0; i-- {
+		c.gws[i].stop()
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
-func randomSecret() (string, error) {
-	var b [36]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("random secret: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
+// replicaName is A, B, C, ... (main allows at most 26 replicas).
+func replicaName(i int) string { return string(rune('A' + i)) }
 
-// settings are what both configuration files share.
+// settings are what every configuration file shares.
 type settings struct {
 	sessionSecret, adminToken string
 	issuer, clientSecret      string
-	upstream, db              string
+	upstream                  string
+	db                        *database
+}
+
+// startCluster starts the demo IdP here and n gateways on db, one at a
+// time, so that only the first one creates the tables.
+func startCluster(ctx context.Context, bin, dir, upstream string, n int, db *database) (_ *cluster, closeIdP func(), err error) {
+	addrs := make([]string, n)
+	var redirects []string
+	for i := range addrs {
+		if addrs[i], err = freeAddr(); err != nil {
+			return nil, nil, err
+		}
+		redirects = append(redirects, "http://"+addrs[i]+"/.vigil/callback")
+	}
+	s := settings{upstream: upstream, db: db}
+	for _, p := range []*string{&s.sessionSecret, &s.adminToken, &s.clientSecret} {
+		if *p, err = randomSecret(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The issuer is named localhost, as bench/main.go does: plain http is
+	// accepted for loopback issuers.
+	idpL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	s.issuer = fmt.Sprintf("http://localhost:%d", idpL.Addr().(*net.TCPAddr).Port)
+	idp, err := demoidp.New(demoidp.Config{Issuer: s.issuer, Users: demoidp.DefaultUsers(), Clients: []demoidp.Client{{
+		ID: "vigil", Secret: s.clientSecret, RedirectURIs: redirects,
+	}}})
+	if err != nil {
+		idpL.Close()
+		return nil, nil, fmt.Errorf("demo IdP: %w", err)
+	}
+	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
+	go idpSrv.Serve(idpL)
+	closeIdP = func() { idpSrv.Close() }
+	c := &cluster{adminToken: s.adminToken}
+	for i, addr := range addrs {
+		name := replicaName(i)
+		cfg, err := writeConfig(dir, name, addr, s)
+		if err == nil {
+			var g *gateway
+			if g, err = start(ctx, bin, dir, name, addr, cfg); err == nil {
+				c.gws = append(c.gws, g)
+			}
+		}
+		if err != nil {
+			c.stop()
+			closeIdP()
+			return nil, nil, err
+		}
+	}
+	return c, closeIdP, nil
 }
 
 // writeConfig writes gateway name's configuration: its own listen
 // address, public URL and audit file; everything else shared. The secrets
-// are in a 0600 file in a private directory, never on a command line.
+// (and the DSN, which may carry a password) are in a 0600 file in a
+// private directory, never on a command line.
 func writeConfig(dir, name, addr string, s settings) (string, error) {
 	q := func(v string) string { return fmt.Sprintf("%q", v) }
+	name = strings.ToLower(name)
 	yaml := strings.Join([]string{
 		"server:",
 		"  listen: " + q(addr),
@@ -91,8 +121,8 @@ func writeConfig(dir, name, addr string, s settings) (string, error) {
 		"session:",
 		"  secret: {value: " + q(s.sessionSecret) + "}",
 		"store:",
-		"  driver: sqlite",
-		"  dsn: " + q(s.db),
+		"  driver: " + s.db.driver,
+		"  dsn: " + q(s.db.dsn),
 		"log:",
 		"  level: warn",
 		"  audit: " + q(filepath.Join(dir, "audit-"+name+".jsonl")),
@@ -117,108 +147,4 @@ func writeConfig(dir, name, addr string, s settings) (string, error) {
 		return "", fmt.Errorf("writing %s: %w", path, err)
 	}
 	return path, nil
-}
-
-// start runs `vigil serve --config cfg` in its own process group and
-// waits until /readyz answers 200.
-func start(ctx context.Context, bin, dir, name, addr, cfg string) (*gateway, error) {
-	logPath := filepath.Join(dir, name+".log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve", "--config", cfg)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = os.Environ()
-	ownGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, fmt.Errorf("starting gateway %s: %w", name, err)
-	}
-	g := &gateway{name: name, url: "http://" + addr, cmd: cmd, exited: make(chan struct{}), log: logPath}
-	go func() {
-		g.err = cmd.Wait()
-		logf.Close()
-		close(g.exited)
-	}()
-	if err := g.waitReady(ctx, 60*time.Second); err != nil {
-		g.stop()
-		return nil, err
-	}
-	return g, nil
-}
-
-func (g *gateway) waitReady(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	c := &http.Client{Timeout: 2 * time.Second}
-	for {
-		resp, err := c.Get(g.url + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-g.exited:
-			return fmt.Errorf("gateway %s exited while starting (%v):\n%s", g.name, g.err, tail(g.log))
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gateway %s not ready after %s:\n%s", g.name, limit, tail(g.log))
-		}
-	}
-}
-
-// stop ends the process group: politely first, then not.
-func (g *gateway) stop() {
-	if g == nil {
-		return
-	}
-	select {
-	case <-g.exited:
-		return
-	default:
-	}
-	signalGroup(g.cmd, false)
-	select {
-	case <-g.exited:
-	case <-time.After(5 * time.Second):
-		signalGroup(g.cmd, true)
-		<-g.exited
-	}
-}
-
-// alive reports an error when the process has exited.
-func (g *gateway) alive() error {
-	select {
-	case <-g.exited:
-		return fmt.Errorf("gateway %s exited (%v):\n%s", g.name, g.err, tail(g.log))
-	default:
-		return nil
-	}
-}
-
-// tail is the end of a log file, for error messages.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[i+1:]
-		}
-	}
-	return string(b)
-}
-
-func (c *cluster) stop() {
-	// B first: it only reads; A may be finishing a write.
-	c.b.stop()
-	c.a.stop()
 }

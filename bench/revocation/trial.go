@@ -4,37 +4,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"slices"
-	"strings"
 	"time"
 )
 
 // sample is one trial's timings, all from the start of the revoke call.
 type sample struct {
-	total time.Duration // until B first refused the old cookie
-	call  time.Duration // until A's revoke call returned
+	call   time.Duration   // until A's revoke call returned
+	others []time.Duration // until each other replica (B, C, ...) first refused the old cookie
 }
 
-// trial signs the user in through A, warms B with her cookie, revokes
-// through A and waits for B to refuse the cookie.
+// all is when the last of the other replicas refused: the revocation is
+// only in force once every replica enforces it.
+func (s sample) all() time.Duration { return slices.Max(s.others) }
+
+// trial signs the user in through A, warms every other replica with her
+// cookie, revokes through A and waits until each of them refuses the
+// cookie.
 func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin, rng *rand.Rand) (sample, error) {
-	if err := br.signIn(ctx, c.a.url, user, password); err != nil {
+	if err := br.signIn(ctx, c.a().url, user, password); err != nil {
 		return sample{}, err
 	}
-	cookie, err := br.cookies(c.b.url)
+	cookie, err := br.cookies(c.a().url)
 	if err != nil {
 		return sample{}, err
 	}
-	// B must have the session in its cache, so that the denial measures
-	// the invalidation and not a cold lookup.
-	if a, err := br.get(ctx, c.b.url, cookie); err != nil {
-		return sample{}, fmt.Errorf("warming B: %w", err)
-	} else if a.status != http.StatusOK {
-		return sample{}, fmt.Errorf("warming B: HTTP %d, want 200", a.status)
+	// Every replica must have the session in its cache, so that the denial
+	// measures the invalidation and not a cold lookup.
+	for _, g := range c.others() {
+		if a, err := br.get(ctx, g.url, cookie); err != nil {
+			return sample{}, fmt.Errorf("warming %s: %w", g.name, err)
+		} else if a.status != http.StatusOK {
+			return sample{}, fmt.Errorf("warming %s: HTTP %d, want 200", g.name, a.status)
+		}
 	}
 	sess, err := adm.newestSession(ctx, email)
 	if err != nil {
@@ -46,7 +50,8 @@ func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin, 
 	}
 
 	// Trials follow each other at a steady pace; without the pause the
-	// revocation would land at the same point of B's poll cycle each time.
+	// revocation would land at the same point of SQLite's poll cycle each
+	// time (PostgreSQL pushes, but the pause costs nothing there).
 	if o.jitter > 0 {
 		select {
 		case <-ctx.Done():
@@ -55,58 +60,73 @@ func trial(ctx context.Context, o options, c *cluster, br *browser, adm *admin, 
 		}
 	}
 
-	// B is polled from the moment the call starts: it may learn of the
-	// revocation before A has answered.
+	// Every other replica is polled from the moment the call starts, each
+	// by a goroutine of its own: any may learn of the revocation before A
+	// has answered.
 	pctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	type denial struct {
+		i   int
 		at  time.Duration
 		err error
 	}
-	denied := make(chan denial, 1)
+	others := c.others()
+	denied := make(chan denial, len(others))
 	start := time.Now()
-	go func() {
-		at, err := pollUntilDenied(pctx, br, c.b.url, cookie, o.poll, start)
-		denied <- denial{at, err}
-	}()
-	err = adm.revoke(ctx, o.scope, key)
-	s := sample{call: time.Since(start)}
-	if err != nil {
+	for i, g := range others {
+		go func() {
+			at, err := pollUntilDenied(pctx, br, g, cookie, o.poll, start)
+			denied <- denial{i, at, err}
+		}()
+	}
+	callErr := adm.revoke(ctx, o.scope, key)
+	s := sample{call: time.Since(start), others: make([]time.Duration, len(others))}
+	if callErr != nil {
 		cancel()
-		<-denied
-		return sample{}, err
 	}
-	d := <-denied
-	if d.err != nil {
-		return sample{}, d.err
+	// The first failure ends the other pollers; their cancellations are
+	// not news.
+	var first error
+	for range others {
+		d := <-denied
+		if d.err != nil && first == nil {
+			first = d.err
+			cancel()
+		}
+		s.others[d.i] = d.at
 	}
-	s.total = d.at
+	if callErr != nil {
+		return sample{}, callErr
+	}
+	if first != nil {
+		return sample{}, first
+	}
 	return s, nil
 }
 
-// pollUntilDenied asks B for the app with the revoked cookie until it
+// pollUntilDenied asks g for the app with the revoked cookie until it
 // signs the user out (see answer.signedOut), and returns when that answer
 // came (since start). Any other answer but 200 is an error: a revoked
 // session must send the user to sign in again, not fail.
-func pollUntilDenied(ctx context.Context, br *browser, gw, cookie string, every time.Duration, start time.Time) (time.Duration, error) {
+func pollUntilDenied(ctx context.Context, br *browser, g *gateway, cookie string, every time.Duration, start time.Time) (time.Duration, error) {
 	polls := 0
 	for {
-		a, err := br.get(ctx, gw, cookie)
+		a, err := br.get(ctx, g.url, cookie)
 		at := time.Since(start)
 		polls++
 		switch {
 		case err != nil && ctx.Err() != nil:
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return 0, fmt.Errorf("B still served the revoked session after %s (%d requests)", at.Round(time.Millisecond), polls)
+				return 0, fmt.Errorf("%s still served the revoked session after %s (%d requests)", g.name, at.Round(time.Millisecond), polls)
 			}
 			return 0, ctx.Err()
 		case err != nil:
-			return 0, fmt.Errorf("polling B: %w", err)
+			return 0, fmt.Errorf("polling %s: %w", g.name, err)
 		case a.signedOut():
 			return at, nil
 		case a.status != http.StatusOK:
-			return 0, fmt.Errorf("B answered the revoked session with HTTP %d (Location %q), want 302 to /.vigil/login or 401 session-revoked",
-				a.status, a.location)
+			return 0, fmt.Errorf("%s answered the revoked session with HTTP %d (Location %q), want 302 to /.vigil/login or 401 session-revoked",
+				g.name, a.status, a.location)
 		}
 		if every > 0 {
 			select {
@@ -115,32 +135,4 @@ func pollUntilDenied(ctx context.Context, br *browser, gw, cookie string, every 
 			}
 		}
 	}
-}
-
-// quantile is the nearest-rank q-quantile of ds (q = 1: the maximum).
-func quantile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(ds))
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
-}
-
-// ms writes d in milliseconds with 0.1 ms resolution.
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
-}
-
-// loadAverage is ", load avg X Y Z" where /proc/loadavg exists.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return ", load avg " + strings.Join(f[:3], " ")
 }
