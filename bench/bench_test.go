@@ -256,6 +256,16 @@ func TestReportLines(t *testing.T) {
 		}
 	}
 	w.Reset()
+	printRevocationGoal(&w, revocationSetup("postgres"), "250.0")
+	printRevocationGoal(&w, revocationSetup("sqlite"), "250.1")
+	printRevocationGoal(&w, revocationSetup("sqlite"), "soon")
+	wantRev := "\nrevocation, 3 replicas on PostgreSQL: p99 250.0 ms until every other replica refused, goal <= 250 ms  met\n" +
+		"\nrevocation, 3 replicas on SQLite: p99 250.1 ms until every other replica refused, goal <= 250 ms  NOT met\n" +
+		"\nrevocation, 3 replicas on SQLite: p99 soon ms until every other replica refused, goal <= 250 ms  unreadable\n"
+	if w.String() != wantRev {
+		t.Errorf("revocation goal:\n%s\nwant:\n%s", w.String(), wantRev)
+	}
+	w.Reset()
 	printTable(&w, []*target{bare, vigil}, bare)
 	if !strings.Contains(w.String(), "+1.000ms") || !strings.Contains(w.String(), "0.90") {
 		t.Errorf("table:\n%s", w.String())

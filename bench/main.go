@@ -7,7 +7,8 @@
 // over real OIDC, like a browser. Rounds alternate between the targets so
 // that machine noise hits them alike. It also measures the memory per
 // cached session and, through bench/revocation, how fast a revocation
-// reaches a second gateway process.
+// made through one of three gateway processes reaches the other two (on
+// PostgreSQL by default).
 //
 //	go run ./bench            # 64 connections, 3 rounds of 5s per target
 //
@@ -36,6 +37,7 @@ type options struct {
 	sessions   int
 	revocation bool
 	trials     int
+	revStore   string // the revocation benchmark's database: postgres or sqlite
 	o2pBin     string
 }
 
@@ -48,10 +50,12 @@ func main() {
 	flag.IntVar(&o.sessions, "sessions", 100_000, "cached sessions for the memory measurement (also a tenth of it); 0 skips it")
 	flag.BoolVar(&o.revocation, "revocation", true, "also run go run ./bench/revocation and report its p99")
 	flag.IntVar(&o.trials, "trials", 200, "revocation trials")
+	flag.StringVar(&o.revStore, "revocation-store", "postgres",
+		"the revocation benchmark's shared database: postgres (the local server, see bench/revocation) or sqlite")
 	flag.StringVar(&o.o2pBin, "oauth2-proxy", "", "oauth2-proxy binary (must be the pinned version); default: find or go install it")
 	flag.Parse()
-	if o.conns < 1 || o.dur <= 0 || o.rounds < 1 || o.sessions < 0 || o.trials < 1 || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "bench: want -c >= 1, -d > 0, -rounds >= 1, -sessions >= 0, -trials >= 1 and no arguments")
+	if o.conns < 1 || o.dur <= 0 || o.rounds < 1 || o.sessions < 0 || o.trials < 1 || storeLabels[o.revStore] == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "bench: want -c >= 1, -d > 0, -rounds >= 1, -sessions >= 0, -trials >= 1, -revocation-store postgres or sqlite and no arguments")
 		os.Exit(2)
 	}
 	// Ctrl-C or SIGTERM ends the run; the clean-up then stops oauth2-proxy.
@@ -93,9 +97,10 @@ func run(ctx context.Context, o options) error {
 
 	rev := ""
 	if o.revocation {
-		if rev, err = runRevocation(ctx, o.trials); err != nil {
+		if rev, err = runRevocation(ctx, o.trials, o.revStore); err != nil {
 			return err
 		}
+		printRevocationGoal(os.Stdout, revocationSetup(o.revStore), rev)
 	}
 	fmt.Printf("\nbench: done%s\n", loadAverage())
 	printFinal(os.Stdout, e.vigil, e.bare, e.o2p, sessionBytes, rev)
