@@ -110,6 +110,7 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 		strings.NewReader(`{"scope":"user","key":"u1@example.com","reason":"revoked after the restart"}`))
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	req.Header.Set("Content-Type", "application/json")
+	revoked := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -121,11 +122,14 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 		code, loc, body := status(t, alice, a.public+"/", "text/html")
 		return code == 401 && strings.Contains(body, "revoked after the restart"), describe(code, loc, body)
 	})
+	denied := time.Since(revoked)
 	if code, ec := getEcho(t, bob, a.public+"/", nil); code != 200 || !ec.Verified || ec.Claims.Email != "u2@example.com" {
 		t.Fatalf("another user's session after u1's revocation: HTTP %d %+v", code, ec.Claims)
 	}
-	t.Logf("B (fail_closed) refused %s after the stop, A (max_stale %s) %s; both served again %s after the start",
-		bRefused.Round(10*time.Millisecond), maxStale, aRefused.Round(10*time.Millisecond), recovered.Round(10*time.Millisecond))
+	t.Logf("B (fail_closed) refused %s after the stop, A (max_stale %s) %s; both served again %s after the start; "+
+		"a revocation through B was denied on A %s after it was sent",
+		bRefused.Round(10*time.Millisecond), maxStale, aRefused.Round(10*time.Millisecond), recovered.Round(10*time.Millisecond),
+		denied.Round(time.Millisecond))
 }
 
 // signInStatus opens url as a browser, signs user in at the demo IdP and
