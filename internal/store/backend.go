@@ -90,6 +90,9 @@ type Backend interface {
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (held bool, until time.Time, err error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 
+	// The configuration replicas share (store.ConfigStore).
+	ConfigStore
+
 	// Ping checks the database answers; Close releases it.
 	Ping(ctx context.Context) error
 	Close() error

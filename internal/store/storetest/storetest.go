@@ -80,6 +80,9 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("SSF", func(t *testing.T) {
 		RunSSF(t, func(t *testing.T) SSFBackend { return open(t) })
 	})
+	t.Run("Config", func(t *testing.T) {
+		RunConfig(t, func(t *testing.T) ConfigBackend { return open(t) })
+	})
 	t.Run("Lease", func(t *testing.T) {
 		RunLease(t, func(t *testing.T) LeaseBackend { return open(t) })
 	})
