@@ -85,6 +85,14 @@ type Store struct {
 	// FailClosed refuses requests with a session as soon as the change
 	// feed cannot be read (a bound of a few seconds), instead of MaxStale.
 	FailClosed bool `yaml:"fail_closed"`
+	// SharedConfig takes providers, verifiers, idv, risk and apps from
+	// the configuration stored in the database (pushed with `vigil config
+	// push`), applied on every replica that has it on as soon as it is
+	// stored; this file still supplies server, session, store, assertion,
+	// log, admin and ssf, and is used whole until a first version is
+	// pushed. A stored version that does not apply stops the start.
+	// Default false: this file alone (docs/shared-config.md).
+	SharedConfig bool `yaml:"shared_config"`
 }
 
 // Assertion configures the signed identity JWT given to upstreams.
