@@ -100,19 +100,25 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid: the request is wrong; the message says how.
 	ErrInvalid = errors.New("invalid request")
+	// ErrConflict: the request does not fit this replica's state; the
+	// message says why.
+	ErrConflict = errors.New("conflict")
 )
 
 // Options configure the API.
 type Options struct {
 	Token   []byte // the admin bearer token; required
 	Service Service
-	Logger  *slog.Logger
+	// Config serves /config; nil leaves it out.
+	Config ConfigService
+	Logger *slog.Logger
 }
 
 // API serves the admin endpoints.
 type API struct {
 	tokenSum [sha256.Size]byte
 	svc      Service
+	cfg      ConfigService
 	errs     httperr.Writer
 	mux      *http.ServeMux
 }
@@ -126,12 +132,17 @@ func New(o Options) (*API, error) {
 	if o.Service == nil {
 		return nil, errors.New("admin: no service")
 	}
-	a := &API{tokenSum: sha256.Sum256(o.Token), svc: o.Service, errs: httperr.Writer{Logger: o.Logger}, mux: http.NewServeMux()}
+	a := &API{tokenSum: sha256.Sum256(o.Token), svc: o.Service, cfg: o.Config, errs: httperr.Writer{Logger: o.Logger}, mux: http.NewServeMux()}
 	a.handle("GET "+BasePath+"/sessions", a.listSessions)
 	a.handle("POST "+BasePath+"/sessions/revoke", a.revoke)
 	a.handle("GET "+BasePath+"/users/{user}/risk", a.risk)
 	a.handle("POST "+BasePath+"/users/{user}/risk/reset", a.resetRisk)
 	a.handle("POST "+BasePath+"/users/{user}/risk/raise", a.raiseRisk)
+	if a.cfg != nil {
+		a.handle("GET "+BasePath+"/config", a.configStatus)
+		a.handle("PUT "+BasePath+"/config", a.pushConfig)
+		a.handle("GET "+BasePath+"/config/versions/{version}", a.configVersion)
+	}
 	return a, nil
 }
 
@@ -179,6 +190,11 @@ func publicError(err error) error {
 		return httperr.New(http.StatusNotFound, "not-found", publicText(err), nil)
 	case errors.Is(err, ErrInvalid):
 		return httperr.New(http.StatusBadRequest, "invalid-request", publicText(err), nil)
+	case errors.Is(err, ErrConflict):
+		return httperr.New(http.StatusConflict, "conflict", publicText(err), nil)
+	}
+	if e, ok := asRejected(err); ok {
+		return rejected(e)
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,17 +20,26 @@ type Client struct {
 	HTTP  *http.Client
 }
 
-// Call sends body (nil for none) to path under BasePath and decodes the
-// JSON answer into out. A refusal comes back as an error with the API's
-// own description and code.
+// Call sends body (nil for none) as JSON to path under BasePath and
+// decodes the JSON answer into out. A refusal comes back as an error with
+// the API's own description and code, and its reasons one a line.
 func (c *Client) Call(ctx context.Context, method, path string, body, out any) error {
+	if body == nil {
+		return c.Send(ctx, method, path, "", nil, out)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return c.Send(ctx, method, path, "application/json", b, out)
+}
+
+// Send is Call with a body already encoded as contentType (a YAML
+// configuration document, for one).
+func (c *Client) Send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+BasePath+path, rd)
 	if err != nil {
@@ -41,7 +51,7 @@ func (c *Client) Call(ctx context.Context, method, path string, body, out any) e
 		req.Header.Set("X-Vigil-Admin", c.Actor)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
@@ -54,11 +64,16 @@ func (c *Client) Call(ctx context.Context, method, path string, body, out any) e
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
+			Error       string   `json:"error"`
+			Description string   `json:"error_description"`
+			Reasons     []string `json:"reasons"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s (%s, HTTP %d)", e.Description, e.Error, resp.StatusCode)
+			msg := fmt.Sprintf("%s (%s, HTTP %d)", e.Description, e.Error, resp.StatusCode)
+			for _, r := range e.Reasons {
+				msg += "\n  " + r
+			}
+			return errors.New(msg)
 		}
 		return fmt.Errorf("admin API answered HTTP %d", resp.StatusCode)
 	}
