@@ -7,7 +7,8 @@ import (
 )
 
 // Run starts the background loops (session write-behind, key rotation,
-// audit flushing, expired-record purge) and blocks until ctx ends.
+// audit flushing, expired-record purge, shared configuration) and blocks
+// until ctx ends.
 func (s *Server) Run(ctx context.Context) {
 	done := make(chan struct{}, 10)
 	n := 6
@@ -30,6 +31,10 @@ func (s *Server) Run(ctx context.Context) {
 		}
 		done <- struct{}{}
 	}()
+	if s.cfgSrc.enabled {
+		n++
+		go func() { s.cfgSrc.run(ctx); done <- struct{}{} }()
+	}
 	if s.transmitter != nil {
 		n++
 		go func() { s.transmitter.Run(ctx); done <- struct{}{} }()

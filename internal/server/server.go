@@ -83,6 +83,7 @@ type Server struct {
 	ssfOut      *ssfEmitter              // the same, for session and assurance events
 	receiver    *receiver.Receiver       // nil without ssf.transmitters
 	admin       *admin.API               // nil without admin.token
+	cfgSrc      *sharedConfig            // where the configuration comes from (sharedconfig.go)
 }
 
 // New opens the store and builds every part. Close releases them.
@@ -116,6 +117,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	if s.db, s.newWaker, err = s.openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
+	// With store.shared_config the stored version, merged with this
+	// file's per-replica sections, is what every part is built from.
+	s.cfgSrc = newSharedConfig(s, cfg)
+	if cfg, err = s.cfgSrc.atStart(ctx); err != nil {
+		return nil, err
+	}
 	s.sessions, err = newSessions(cfg, s)
 	if err != nil {
 		return nil, err
@@ -135,6 +142,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	if err := s.newAssurance(ctx, cfg); err != nil {
 		return nil, err
 	}
+	s.cfgSrc.follow(s.follower)
 	if err := s.newReceiver(cfg); err != nil {
 		return nil, err
 	}
@@ -155,7 +163,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	s.transport = newTransport()
 	st, err := s.buildState(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, s.cfgSrc.startError(err)
 	}
 	s.state.Store(st)
 	s.sessions.KeepClaims(st.claims.Names, st.claims.All)
@@ -203,11 +211,38 @@ func openAudit(dest string, override io.Writer) (*audit.Log, io.Closer, error) {
 	return audit.New(f), f, nil
 }
 
-// Reload builds state from cfg and swaps it in. Parts that cannot change
-// while running (store, secret, listeners) must be unchanged; otherwise
-// the running state stays and the error says what needs a restart.
+// Reload builds state from cfg, the configuration file read again, and
+// swaps it in. Parts that cannot change while running (store, secret,
+// listeners) must be unchanged; otherwise the running state stays and the
+// error says what needs a restart. With store.shared_config and a shared
+// version running, only cfg's per-replica sections are taken (see
+// sharedConfig.reloadFile).
 func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
-	old := s.state.Load().cfg
+	return s.cfgSrc.reloadFile(ctx, cfg)
+}
+
+// reload swaps in the state built from cfg, the whole configuration.
+func (s *Server) reload(ctx context.Context, cfg *config.Config) error {
+	if fixed := restartNeeded(s.state.Load().cfg, cfg); len(fixed) > 0 {
+		return fmt.Errorf("changes to %s need a restart; keeping the running configuration", strings.Join(fixed, ", "))
+	}
+	st, err := s.buildState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	s.engine.SetThresholds(risk.Thresholds{Medium: cfg.Risk.Thresholds.Medium, High: cfg.Risk.Thresholds.High})
+	s.state.Store(st)
+	// Policies that read other claims than before: cached sessions reload
+	// with the claims they now need.
+	if s.sessions.KeepClaims(st.claims.Names, st.claims.All) {
+		s.sessions.Resync()
+	}
+	return nil
+}
+
+// restartNeeded names the parts of cfg that differ from old and are built
+// once, at start: a reload must not change them.
+func restartNeeded(old, cfg *config.Config) []string {
 	var fixed []string
 	if old.Store != cfg.Store {
 		fixed = append(fixed, "store")
@@ -228,21 +263,12 @@ func (s *Server) Reload(ctx context.Context, cfg *config.Config) error {
 	if !reflect.DeepEqual(old.SSF, cfg.SSF) || old.Admin != cfg.Admin {
 		fixed = append(fixed, "ssf/admin")
 	}
-	if len(fixed) > 0 {
-		return fmt.Errorf("changes to %s need a restart; keeping the running configuration", strings.Join(fixed, ", "))
+	// The built-in verifier is built once; a changed idv section would
+	// otherwise be reported reloaded and silently not apply.
+	if !reflect.DeepEqual(old.IDV, cfg.IDV) {
+		fixed = append(fixed, "idv")
 	}
-	st, err := s.buildState(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	s.engine.SetThresholds(risk.Thresholds{Medium: cfg.Risk.Thresholds.Medium, High: cfg.Risk.Thresholds.High})
-	s.state.Store(st)
-	// Policies that read other claims than before: cached sessions reload
-	// with the claims they now need.
-	if s.sessions.KeepClaims(st.claims.Names, st.claims.All) {
-		s.sessions.Resync()
-	}
-	return nil
+	return fixed
 }
 
 // Handler is the gateway's public handler: Vigil's own routes, then apps.
