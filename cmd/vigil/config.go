@@ -49,13 +49,11 @@ func loadChecked(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func cmdConfig(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "Usage: vigil config check FILE")
-		return usageError{errors.New("want: config check FILE")}
-	}
+// configCheck is `vigil config check FILE` (the other config commands
+// are in configshared.go).
+func configCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("config check", "vigil config check FILE", stderr)
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -22,6 +22,8 @@ Usage:
   vigil serve --config FILE         run the gateway from a configuration file
   vigil verifier --config FILE      run only the built-in identity-verification provider (idv section)
   vigil config check FILE           validate a configuration file and compile its policies
+  vigil config push|status|show ...
+                                    share providers, verifiers, idv, risk and apps with every replica (admin API)
   vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]
                                     explain the decision for an identity
   vigil trust import|list --dir DIR ...
@@ -60,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "verifier":
 		err = cmdVerifier(ctx, args[1:], stdout, stderr)
 	case "config":
-		err = cmdConfig(args[1:], stdout, stderr)
+		err = cmdConfig(ctx, args[1:], stdout, stderr)
 	case "policy":
 		err = cmdPolicy(args[1:], stdout, stderr)
 	case "trust":

@@ -44,8 +44,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	run := srv.Config() // the file, or a shared version merged with it
 	log.Info("vigil serving", "listen", l.Main.Addr().String(), "public_url", cfg.Server.PublicURL,
-		"apps", len(cfg.Apps), "providers", len(cfg.Providers), "version", version)
+		"apps", len(run.Apps), "providers", len(run.Providers), "config", srv.ConfigSource(), "version", version)
 
 	// SIGHUP reloads; a file that fails to load or build keeps the
 	// running configuration, and the log says why.
@@ -79,6 +80,13 @@ func reload(ctx context.Context, srv *server.Server, path string, log *slog.Logg
 			return
 		}
 		log.Error("reload failed; keeping the running configuration", "file", path, "err", err)
+		return
+	}
+	if src := srv.ConfigSource(); src != "file" {
+		// Only the file's per-replica sections changed; a stored version
+		// is what every replica shares.
+		log.Info("configuration reloaded: server, session, store, assertion, log, admin and ssf from the file; "+
+			"providers, verifiers, idv, risk and apps still from the store", "file", path, "config", src)
 		return
 	}
 	log.Info("configuration reloaded", "file", path, "apps", len(cfg.Apps), "providers", len(cfg.Providers))
