@@ -135,6 +135,29 @@ func TestGapResyncs(t *testing.T) {
 	})
 }
 
+// TestFeedGoingBackwardsResyncs: after the database is restored from a
+// backup, or fails over having lost commits, the feed's end is behind the
+// follower. Without a resync, the next changes would reuse Seqs it has
+// already passed and be skipped: a revocation lost in silence.
+func TestFeedGoingBackwardsResyncs(t *testing.T) {
+	src := &feed{}
+	f, rec, _ := follow(t, Options{Source: src, Interval: 5 * time.Millisecond})
+	for _, k := range []string{"a", "b", "c"} {
+		src.add(store.ChangeSessionRevoked, k)
+	}
+	eventually(t, "three changes", func() bool { return f.Seq() == 3 })
+	src.restore(1)
+	eventually(t, "resync", func() bool { return rec.resynced() == 1 })
+	if f.Seq() != 1 {
+		t.Fatalf("Seq after the restore = %d, want 1", f.Seq())
+	}
+	src.add(store.ChangeSessionRevoked, "after-restore")
+	eventually(t, "the change made after the restore", func() bool { return len(rec.keys()) == 4 })
+	if got := rec.keys()[3]; got != "after-restore" || rec.resynced() != 1 {
+		t.Fatalf("delivered %q with %d resyncs", got, rec.resynced())
+	}
+}
+
 // A change committed between an empty read and LastChange is no gap: it
 // must be delivered, without a resync.
 func TestVerifyRaceIsNoGap(t *testing.T) {

@@ -74,7 +74,23 @@ func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
 	if err != nil {
 		return fmt.Errorf("changes: last change: %w", err)
 	}
-	if last <= after {
+	if last < after {
+		// Seqs never go back, so the database did: restored from a
+		// backup, or a failover lost commits. Changes numbered from last+1
+		// on will be new ones this process would skip as already seen;
+		// everything cached may predate the restore.
+		f.log.WarnContext(ctx, "change feed went backwards (database restored or failed over with lost commits); dropping cached state",
+			"after_seq", after, "last_seq", last)
+		f.subMu.Lock()
+		resyncs := f.resyncs
+		f.subMu.Unlock()
+		for _, fn := range resyncs {
+			fn()
+		}
+		f.seq.Store(last)
+		return nil
+	}
+	if last == after {
 		return nil
 	}
 	cs, err := f.src.Changes(ctx, after, f.batch)

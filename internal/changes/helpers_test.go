@@ -41,6 +41,15 @@ func (s *feed) purge(seq int64) {
 	s.changes = slices.DeleteFunc(s.changes, func(c store.Change) bool { return c.Seq <= seq })
 }
 
+// restore rolls the feed back to seq, as restoring a backup taken then
+// (or failing over to a replica that had not seen the rest) would.
+func (s *feed) restore(seq int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes = slices.DeleteFunc(s.changes, func(c store.Change) bool { return c.Seq > seq })
+	s.last = seq
+}
+
 func (s *feed) fail(n int) {
 	s.mu.Lock()
 	s.failFor = n
