@@ -44,15 +44,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	run := srv.Config() // the file, or a shared version merged with it
-	log.Info("vigil serving", "listen", l.Main.Addr().String(), "public_url", cfg.Server.PublicURL,
-		"apps", len(run.Apps), "providers", len(run.Providers), "config", srv.ConfigSource(), "version", version)
-
 	// SIGHUP reloads; a file that fails to load or build keeps the
-	// running configuration, and the log says why.
+	// running configuration, and the log says why. Caught before the
+	// serving line, so that a signal sent once it is seen never kills.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	run := srv.Config() // the file, or a shared version merged with it
+	log.Info("vigil serving", "listen", l.Main.Addr().String(), "public_url", cfg.Server.PublicURL,
+		"apps", len(run.Apps), "providers", len(run.Providers), "config", srv.ConfigSource(), "version", version)
 	go func() {
 		for {
 			select {
