@@ -52,8 +52,10 @@ type Waker interface {
 const (
 	DefaultInterval = time.Second
 	DefaultBatch    = 500
-	// maxBackoff caps the wait between retries of a failing Source.
-	maxBackoff = 10 * time.Second
+	// maxBackoff caps the wait between retries of a failing Source: it is
+	// also how long sessions may stay refused after the database returns
+	// (past store.max_stale), so it is short; a failed read costs little.
+	maxBackoff = 2 * time.Second
 	// minBackoff is the first retry delay, and the pause after a Waker
 	// error, so that a broken Waker cannot spin.
 	minBackoff = 50 * time.Millisecond
@@ -82,12 +84,17 @@ type Follower struct {
 	log      *slog.Logger
 	clock    func() time.Time
 
-	subMu    sync.Mutex
-	subs     []func(store.Change)
-	resyncs  []func()
-	running  atomic.Bool
-	started  bool // guarded by subMu: seq holds a position to resume from
-	seq      atomic.Int64
+	subMu   sync.Mutex
+	subs    []func(store.Change)
+	resyncs []func()
+	running atomic.Bool
+	started bool // guarded by subMu: seq holds a position to resume from
+	seq     atomic.Int64
+	// last is the change at seq as delivered (zero Seq before the first):
+	// finding another change under its number means the feed went back.
+	// Only the Run goroutine touches it.
+	last     store.Change
+	verified time.Time // when the position was last checked, by clock
 	ready    atomic.Bool
 	syncedAt atomic.Int64 // UnixNano of the last catch-up, 0 before
 }
@@ -201,9 +208,11 @@ func (f *Follower) Run(ctx context.Context) error {
 		} else {
 			wakeBackoff = 0
 		}
-		// A poll on the interval (not a wake-up) also checks for changes
-		// purged from under us, as after an error.
-		verify = timedOut || err != nil
+		// A poll on the interval also checks for changes purged from
+		// under us or a feed that went back, as after an error; so does a
+		// wake-up once an interval has passed, since on a busy feed
+		// wake-ups may never leave room for a poll.
+		verify = timedOut || err != nil || f.clock().Sub(f.verified) >= f.interval
 	}
 }
 

@@ -158,6 +158,34 @@ func TestFeedGoingBackwardsResyncs(t *testing.T) {
 	}
 }
 
+// TestFeedGoingBackThenPastResyncs: the restored database numbers new
+// changes past the follower's position before it looks: the change under
+// its position is not the one it delivered, so it resyncs and delivers
+// from there, instead of skipping what came before its position.
+func TestFeedGoingBackThenPastResyncs(t *testing.T) {
+	src := &feed{}
+	b := newBell()
+	f, rec, _ := follow(t, Options{Source: src, Waker: b, Interval: 20 * time.Millisecond})
+	for _, k := range []string{"a", "b", "c"} {
+		src.add(store.ChangeSessionRevoked, k)
+	}
+	b.ring()
+	eventually(t, "three changes", func() bool { return f.Seq() == 3 })
+	src.mu.Lock()
+	src.failFor = 1 << 30 // hold the follower while the database goes back and on
+	src.mu.Unlock()
+	src.restore(1)
+	for _, k := range []string{"x2", "x3", "x4"} {
+		src.add(store.ChangeSessionRevoked, k)
+	}
+	src.fail(0)
+	eventually(t, "resync", func() bool { return rec.resynced() == 1 })
+	eventually(t, "the changes after the restore", func() bool { return len(rec.keys()) >= 5 })
+	if got := rec.keys(); !slices.Equal(got, []string{"a", "b", "c", "x3", "x4"}) {
+		t.Fatalf("delivered %v; want a b c, then x3 x4 after the resync (x2 is under the old position and covered by it)", got)
+	}
+}
+
 // A change committed between an empty read and LastChange is no gap: it
 // must be delivered, without a resync.
 func TestVerifyRaceIsNoGap(t *testing.T) {

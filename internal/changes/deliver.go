@@ -16,6 +16,11 @@ var errStuck = errors.New("changes: source returned no change after the current 
 // verify, an empty read is checked against LastChange, to notice changes
 // purged while this process could not read them.
 func (f *Follower) catchUp(ctx context.Context, verify bool) error {
+	if verify {
+		if err := f.checkPosition(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		after := f.seq.Load()
 		cs, err := f.src.Changes(ctx, after, f.batch)
@@ -58,10 +63,53 @@ func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed b
 		for _, fn := range subs {
 			fn(c)
 		}
+		f.last = c
 		f.seq.Store(c.Seq)
 		progressed = true
 	}
 	return progressed
+}
+
+// checkPosition makes sure the change at the Follower's position is still
+// the one it delivered. Seqs never go back, so another change under that
+// number means the database did (restored from a backup, or a failover
+// that lost commits) and has since numbered new changes past the old
+// end: without this check the ones up to the position would be skipped
+// as already seen. A purged position (nothing there) is fine.
+func (f *Follower) checkPosition(ctx context.Context) error {
+	f.verified = f.clock()
+	pos := f.seq.Load()
+	if f.last.Seq == 0 || f.last.Seq != pos {
+		return nil
+	}
+	cs, err := f.src.Changes(ctx, pos-1, 1)
+	if err != nil {
+		return fmt.Errorf("changes: read at %d: %w", pos, err)
+	}
+	if len(cs) == 0 || cs[0].Seq != pos || sameChange(cs[0], f.last) {
+		return nil
+	}
+	f.wentBack(ctx, pos, pos-1)
+	return nil
+}
+
+func sameChange(a, b store.Change) bool {
+	return a.Seq == b.Seq && a.Kind == b.Kind && a.Key == b.Key && a.At.Equal(b.At) && a.Reason == b.Reason
+}
+
+// wentBack drops every subscriber's cache, the feed having lost changes
+// this process delivered, and resumes after resume.
+func (f *Follower) wentBack(ctx context.Context, pos, resume int64) {
+	f.log.WarnContext(ctx, "change feed went backwards (database restored or failed over with lost commits); dropping cached state",
+		"after_seq", pos, "resume_after", resume)
+	f.subMu.Lock()
+	resyncs := f.resyncs
+	f.subMu.Unlock()
+	for _, fn := range resyncs {
+		fn()
+	}
+	f.last = store.Change{}
+	f.seq.Store(resume)
 }
 
 // verifyEnd checks, after an empty read past after, that the feed really
@@ -75,19 +123,10 @@ func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
 		return fmt.Errorf("changes: last change: %w", err)
 	}
 	if last < after {
-		// Seqs never go back, so the database did: restored from a
-		// backup, or a failover lost commits. Changes numbered from last+1
-		// on will be new ones this process would skip as already seen;
-		// everything cached may predate the restore.
-		f.log.WarnContext(ctx, "change feed went backwards (database restored or failed over with lost commits); dropping cached state",
-			"after_seq", after, "last_seq", last)
-		f.subMu.Lock()
-		resyncs := f.resyncs
-		f.subMu.Unlock()
-		for _, fn := range resyncs {
-			fn()
-		}
-		f.seq.Store(last)
+		// Seqs never go back, so the database did, and has not yet
+		// numbered as many changes again: the next ones would be skipped
+		// as already seen.
+		f.wentBack(ctx, after, last)
 		return nil
 	}
 	if last == after {

@@ -61,8 +61,10 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 	if code, body := signInStatus(t, bob, a.public+"/", "u2"); code != 503 || !strings.Contains(body, "database is not answering") {
 		t.Fatalf("sign-in with the database stopped: HTTP %d: %.300s", code, body)
 	}
-	if code, _, body := status(t, alice, a.public+"/readyz", "text/plain"); code != 503 || !strings.Contains(body, "store: unavailable") {
-		t.Fatalf("readiness with the database stopped: %s", describe(code, "", body))
+	// Within max_stale A stays in the load balancer, saying it is degraded;
+	// B, failing closed, soon is not ready.
+	if code, _, body := status(t, alice, a.public+"/readyz", "text/plain"); code != 200 || !strings.Contains(body, "degraded: store: unavailable") {
+		t.Fatalf("A's readiness with the database stopped, within max_stale: %s", describe(code, "", body))
 	}
 
 	// fail_closed: B refuses after a few seconds, while A, within its
@@ -72,6 +74,9 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 		return code == 503 && strings.Contains(body, "session-store-stale"), describe(code, loc, body)
 	})
 	bRefused := time.Since(stopped)
+	if code, _, body := status(t, alice, b.public+"/readyz", "text/plain"); code != 503 || !strings.Contains(body, "store: unavailable") {
+		t.Fatalf("B's readiness once it refuses sessions: %s", describe(code, "", body))
+	}
 	if code, _ := getEcho(t, alice, a.public+"/", nil); code != 200 {
 		t.Fatalf("A refused %s after the stop, with max_stale %s: HTTP %d", time.Since(stopped), maxStale, code)
 	}
@@ -80,6 +85,9 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 		return code == 503 && strings.Contains(body, "session-store-stale"), describe(code, loc, body)
 	})
 	aRefused := time.Since(stopped)
+	if code, _, body := status(t, alice, a.public+"/readyz", "text/plain"); code != 503 || !strings.Contains(body, "change feed: not read within store.max_stale") {
+		t.Fatalf("A's readiness past max_stale: %s", describe(code, "", body))
+	}
 	// The bound counts from the follower's last read of the feed, at most
 	// its one-second interval before the stop.
 	if aRefused < maxStale-1500*time.Millisecond {
@@ -88,7 +96,7 @@ func TestDatabaseServerStoppedAndStarted(t *testing.T) {
 
 	pg.Start()
 	restarted := time.Now()
-	// The follower retries a failing feed with a backoff capped at 10 s:
+	// The follower retries a failing feed with a backoff capped at 2 s:
 	// recovery can take that long after the server is back.
 	for _, r := range []string{a.public, b.public} {
 		within(t, 30*time.Second, "served again on "+r, func() (bool, string) {

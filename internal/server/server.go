@@ -318,17 +318,30 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	var problems []string
-	if err := s.db.Ping(ctx); err != nil {
-		problems = append(problems, "store: unavailable")
-	}
+	var problems, degraded []string
 	// Just after start the follower is still taking its first position;
 	// give it a moment rather than report a replica that is fine.
 	for i := 0; !s.follower.Ready() && i < 50 && ctx.Err() == nil; i++ {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !s.follower.Ready() {
+	stale := s.staleFor(st.cfg.Store)(s.opts.Clock())
+	switch {
+	case !s.follower.Ready():
 		problems = append(problems, "change feed: not caught up")
+	case stale:
+		problems = append(problems, "change feed: not read within store.max_stale; sessions are refused")
+	}
+	// A store that stops answering is not yet a reason to be taken out of
+	// the load balancer: within store.max_stale this replica still serves
+	// its cached sessions (only sign-ins fail), which is the point of the
+	// bound. An outage takes every replica's store at once, and a probe
+	// failing on all of them would turn the grace into a blackout.
+	if err := s.db.Ping(ctx); err != nil {
+		if stale || !s.follower.Ready() {
+			problems = append(problems, "store: unavailable")
+		} else {
+			degraded = append(degraded, "store: unavailable (cached sessions are served until the change feed is older than store.max_stale; sign-ins fail)")
+		}
 	}
 	// Name what is not ready but keep the errors (internal URLs, network
 	// detail) for the log: this page is public.
@@ -344,6 +357,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, st *state, ready
 		return
 	}
 	io.WriteString(w, "ready\n")
+	for _, d := range degraded {
+		io.WriteString(w, "degraded: "+d+"\n")
+	}
 }
 
 // MetricsHandler serves Prometheus metrics.
