@@ -78,9 +78,15 @@ type IDVFaceMatch struct {
 
 // IDVClient is a relying party registered at the verifier.
 type IDVClient struct {
-	ClientID               string   `yaml:"client_id"`
-	ClientSecret           Secret   `yaml:"client_secret"`
-	RedirectURIs           []string `yaml:"redirect_uris"`
+	// ClientID is the client's identifier at the verifier. Required.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret authenticates the client at the token endpoint. Required.
+	ClientSecret Secret `yaml:"client_secret"`
+	// RedirectURIs are the exact callback URLs the client may use
+	// (a gateway's is its public URL + "/.vigil/callback").
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// PostLogoutRedirectURIs are where the client may send users after
+	// logout. Optional.
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
 }
 
@@ -98,11 +104,16 @@ type IDVReview struct {
 
 // Mail is an SMTP relay.
 type Mail struct {
-	Host     string `yaml:"host"`
-	Port     int    `yaml:"port"`
+	// Host is the SMTP server's name. Required.
+	Host string `yaml:"host"`
+	// Port of the SMTP server. Default 587.
+	Port int `yaml:"port"`
+	// Username for SMTP authentication; empty means none.
 	Username string `yaml:"username"`
+	// Password for SMTP authentication, with Username.
 	Password Secret `yaml:"password"`
-	From     string `yaml:"from"`
+	// From is the sender address of the code emails. Required.
+	From string `yaml:"from"`
 	// TLS is starttls (default), tls, or none (loopback hosts only).
 	TLS string `yaml:"tls"`
 }

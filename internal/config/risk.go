@@ -40,16 +40,20 @@ type Risk struct {
 
 // RiskThresholds are the lowest scores of the medium and high levels.
 type RiskThresholds struct {
+	// Medium is the lowest score at medium risk. Default 40.
 	Medium int `yaml:"medium"`
-	High   int `yaml:"high"`
+	// High is the lowest score at high risk. Default 70.
+	High int `yaml:"high"`
 }
 
 // RiskActions say what happens to a request from a user at each level:
 // allow, step_up (re-verify now), deny, or revoke (end every session of
 // the user). Low risk always allows (the policy still decides).
 type RiskActions struct {
+	// Medium is the action at medium risk. Default step_up.
 	Medium string `yaml:"medium"`
-	High   string `yaml:"high"`
+	// High is the action at high risk. Default revoke.
+	High string `yaml:"high"`
 }
 
 // RiskStepUp is the re-verification a risk step-up demands.
@@ -77,13 +81,15 @@ type RiskDetectors struct {
 	FarmUsersPerDevice int `yaml:"farm_users_per_device"`
 	// FarmUsersPerAddress distinct users behind one address (or subnet).
 	FarmUsersPerAddress int `yaml:"farm_users_per_address"`
-	// FarmPrefixV4 and FarmPrefixV6 group addresses into subnets for the
-	// farm-address count. Default 32 and 64 (one IPv4 address, one IPv6
-	// /64, which a household usually gets).
+	// FarmPrefixV4 groups IPv4 addresses into subnets of this length for
+	// the farm-address count (16..32). Default 32: one address.
 	FarmPrefixV4 int `yaml:"farm_prefix_v4"`
+	// FarmPrefixV6 is the same for IPv6 (32..128). Default 64, which a
+	// household usually gets.
 	FarmPrefixV6 int `yaml:"farm_prefix_v6"`
-	// Severity and Lifetime override a factor kind's points and duration.
-	Severity map[string]int      `yaml:"severity"`
+	// Severity overrides a factor kind's points (by kind name).
+	Severity map[string]int `yaml:"severity"`
+	// Lifetime overrides how long a factor kind counts (by kind name).
 	Lifetime map[string]Duration `yaml:"lifetime"`
 }
 
@@ -222,14 +228,18 @@ type SSFTransmitter struct {
 	// PushToken, if set, must be presented as a bearer token when the
 	// transmitter pushes to <public_url>/.vigil/ssf/events.
 	PushToken Secret `yaml:"push_token"`
-	// PollURL switches to RFC 8936 poll delivery; PollToken authorizes it.
-	PollURL      string   `yaml:"poll_url"`
-	PollToken    Secret   `yaml:"poll_token"`
+	// PollURL switches to RFC 8936 poll delivery from this endpoint.
+	PollURL string `yaml:"poll_url"`
+	// PollToken is the bearer token sent with each poll.
+	PollToken Secret `yaml:"poll_token"`
+	// PollInterval is the pause between polls when the transmitter has
+	// nothing more. Default 30s.
 	PollInterval Duration `yaml:"poll_interval"`
 }
 
 // SSFSubscriber is an app allowed to manage streams at Vigil's transmitter.
 type SSFSubscriber struct {
+	// Name identifies the subscriber in logs and its streams. Required.
 	Name string `yaml:"name"`
 	// Audience of its SETs. Default: Name.
 	Audience string `yaml:"audience"`

@@ -45,8 +45,10 @@ type Server struct {
 
 // TLS names a certificate and key in PEM files.
 type TLS struct {
+	// CertFile is the PEM certificate chain, leaf first.
 	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
+	// KeyFile is the PEM private key of the certificate.
+	KeyFile string `yaml:"key_file"`
 }
 
 // Session configures session cookies and lifetimes.
@@ -123,8 +125,11 @@ type Provider struct {
 	// Title is shown on the sign-in page. Default Name.
 	Title string `yaml:"title"`
 	// Issuer is the OIDC issuer URL; discovery is read from it. Required.
-	Issuer       string `yaml:"issuer"`
-	ClientID     string `yaml:"client_id"`
+	Issuer string `yaml:"issuer"`
+	// ClientID is Vigil's client at the provider. Required.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret authenticates Vigil at the token endpoint
+	// (client_secret_basic). Required.
 	ClientSecret Secret `yaml:"client_secret"`
 	// Scopes default to openid, email, profile. "openid" is always added.
 	Scopes []string `yaml:"scopes"`
@@ -150,8 +155,11 @@ type Verifier struct {
 	// Name is used by apps' verifier field. Required, [a-z0-9-].
 	Name string `yaml:"name"`
 	// Issuer is the OIDC issuer URL; discovery is read from it. Required.
-	Issuer       string `yaml:"issuer"`
-	ClientID     string `yaml:"client_id"`
+	Issuer string `yaml:"issuer"`
+	// ClientID is Vigil's client at the verifier. Required.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret authenticates Vigil at the verifier's token endpoint.
+	// Required.
 	ClientSecret Secret `yaml:"client_secret"`
 	// Scopes default to openid. "openid" is always added.
 	Scopes []string `yaml:"scopes"`
@@ -206,25 +214,47 @@ type App struct {
 
 // Rule is one policy in the Cloudflare Access model.
 type Rule struct {
+	// Name appears in decisions, audit records and the reasons users see.
+	// Required, unique within the app.
 	Name string `yaml:"name"`
-	// Action is allow, deny or bypass.
-	Action  string     `yaml:"action"`
+	// Action is allow, deny or bypass (no sign-in at all: public paths).
+	Action string `yaml:"action"`
+	// Include selectors: the rule applies when any of them matches.
 	Include []Selector `yaml:"include"`
+	// Require selectors: every one must match as well.
 	Require []Selector `yaml:"require"`
+	// Exclude selectors: the rule does not apply when any matches.
 	Exclude []Selector `yaml:"exclude"`
 }
 
 // Selector matches one aspect of a request. Exactly one field is set.
 type Selector struct {
-	Everyone    bool           `yaml:"everyone,omitempty"`
-	Email       StringList     `yaml:"email,omitempty"`
-	EmailDomain StringList     `yaml:"email_domain,omitempty"`
-	Provider    StringList     `yaml:"provider,omitempty"`
-	Group       StringList     `yaml:"group,omitempty"`
-	Claim       *ClaimSelector `yaml:"claim,omitempty"`
-	AMR         StringList     `yaml:"amr,omitempty"`
-	IP          StringList     `yaml:"ip,omitempty"`
-	CEL         string         `yaml:"cel,omitempty"`
+	// Everyone matches any signed-in user (anyone at all in a bypass rule).
+	Everyone bool `yaml:"everyone,omitempty"`
+	// Email matches the user's verified email, case-insensitively.
+	Email StringList `yaml:"email,omitempty"`
+	// EmailDomain matches the domain of the verified email exactly
+	// (subdomains are not covered).
+	EmailDomain StringList `yaml:"email_domain,omitempty"`
+	// Provider matches the configured name of the provider the user signed
+	// in with.
+	Provider StringList `yaml:"provider,omitempty"`
+	// Group matches any of the user's groups, exactly as the provider
+	// sends them.
+	Group StringList `yaml:"group,omitempty"`
+	// Claim matches a claim of the sign-in's ID token or userinfo.
+	Claim *ClaimSelector `yaml:"claim,omitempty"`
+	// AMR matches when any listed method (RFC 8176, e.g. hwk, mfa) is
+	// among the sign-in's amr.
+	AMR StringList `yaml:"amr,omitempty"`
+	// IP matches the client address against addresses and CIDRs.
+	IP StringList `yaml:"ip,omitempty"`
+	// CEL is a Common Expression Language expression that must be true,
+	// over user (email, email_verified, sub, provider, name, groups, amr,
+	// acr, auth_time, claims, risk, verification) and request (time, ip),
+	// e.g. `user.risk == "low" && "admins" in user.groups`. It runs under
+	// a cost limit; an error never lets an allow rule match.
+	CEL string `yaml:"cel,omitempty"`
 	// Verified is a NIST IAL (ial1, ial2, ial3): the user verified their
 	// identity at the app's verifier to at least that level.
 	Verified string `yaml:"verified,omitempty"`
@@ -239,6 +269,8 @@ type Selector struct {
 // ClaimSelector matches when the named claim equals (or, for an array
 // claim, contains) any of Values.
 type ClaimSelector struct {
-	Name   string     `yaml:"name"`
+	// Name is the claim's name. Required.
+	Name string `yaml:"name"`
+	// Values are compared exactly with the claim's value or values.
 	Values StringList `yaml:"values"`
 }
