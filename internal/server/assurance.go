@@ -96,6 +96,10 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	s.follower.Subscribe(s.assure.Apply)
+	if s.transmitter != nil {
+		// A SET queued on any replica wakes the one that pushes.
+		s.follower.Subscribe(s.transmitter.Apply)
+	}
 	// Changes may have been missed (the feed was purged while this replica
 	// was away): forget every cached session and reload risk and app
 	// revocations from the store.

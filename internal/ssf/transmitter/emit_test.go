@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -201,6 +202,8 @@ func TestNewRefuses(t *testing.T) {
 		}},
 		{"http push prefix", func(o *Options) { o.Receivers[0].PushEndpoints = []string{"http://app.example.com/"} }},
 		{"push prefix with query", func(o *Options) { o.Receivers[0].PushEndpoints = []string{"https://app.example.com/?a"} }},
+		{"lease TTL too short to renew", func(o *Options) { o.LeaseTTL = 10 * time.Millisecond }},
+		{"negative lease TTL", func(o *Options) { o.LeaseTTL = -time.Second }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := good()

@@ -117,6 +117,7 @@ type env struct {
 	db    *sqlite.DB
 	clock *fakeClock
 	push  *pushReceiver
+	opts  Options // what tr was made from
 }
 
 func newEnv(t *testing.T, tweak func(*Options)) *env {
@@ -150,6 +151,7 @@ func newEnv(t *testing.T, tweak func(*Options)) *env {
 	if tweak != nil {
 		tweak(&o)
 	}
+	e.opts = o
 	if e.tr, err = New(o); err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -107,7 +107,7 @@ func (t *Transmitter) setStatus(ctx context.Context, s *store.Stream, status, re
 	if err != nil {
 		return err
 	}
-	t.unblock(s.ID)
+	t.retryNow(ctx, s)
 	return t.enqueue(ctx, s, st, "")
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,14 +22,12 @@ const (
 	maxRespBody = 4 << 10
 )
 
-// Run delivers queued SETs to push streams until ctx ends. Each enabled
-// push stream is served in order: after a failed attempt the stream waits
-// for that SET's retry (base 1 s, doubling, at most 5 min) so that SETs
-// never overtake one another. Run wakes as soon as a SET is queued.
-//
-// Run on one replica only: two would both deliver (receivers drop the
-// duplicate jti, but the work is done twice).
-func (t *Transmitter) Run(ctx context.Context) {
+// pushLoop delivers queued SETs to push streams until ctx ends; Run runs
+// it while this replica holds the push lease. Each enabled push stream is
+// served in order: after a failed attempt the stream waits for that SET's
+// retry (base 1 s, doubling, at most 5 min) so that SETs never overtake
+// one another. It wakes as soon as a SET is queued, on any replica.
+func (t *Transmitter) pushLoop(ctx context.Context) {
 	for {
 		wake := t.queued.wait()
 		next := t.deliverRound(ctx)
@@ -70,7 +69,6 @@ func (t *Transmitter) deliverRound(ctx context.Context) time.Time {
 			earliest = at
 		}
 	}
-	now := t.clock()
 	for i := range streams {
 		s := &streams[i]
 		if s.Status != StatusEnabled {
@@ -84,43 +82,75 @@ func (t *Transmitter) deliverRound(ctx context.Context) time.Time {
 		if cfg.Delivery.Method != MethodPush {
 			continue
 		}
-		t.mu.Lock()
-		until := t.blocked[s.ID]
-		t.mu.Unlock()
-		if now.Before(until) {
-			note(until)
-			continue
-		}
 		wg.Go(func() { note(t.deliverStream(ctx, s, cfg.Delivery)) })
 	}
 	wg.Wait()
 	return earliest
 }
 
-// deliverStream pushes the stream's due SETs oldest first until none is
-// left or one fails; it returns when the stream should be tried again.
+// deliverStream pushes the stream's SETs oldest first until none is left,
+// one fails, or the oldest left waits for its retry; it returns when the
+// stream should be tried again. The queue itself says which SET waits (not
+// this replica's memory), so order holds across restarts and when another
+// replica takes over the pushing.
 func (t *Transmitter) deliverStream(ctx context.Context, s *store.Stream, d Delivery) time.Time {
 	rcv := t.receiverFor(s.Audience)
 	for ctx.Err() == nil {
-		es, err := t.store.PendingEvents(ctx, s.ID, t.clock(), pushBatch)
+		es, err := t.store.PendingEvents(ctx, s.ID, farFuture, pushBatch)
 		if err != nil {
-			t.log.ErrorContext(ctx, "ssf push: read queue", "stream_id", s.ID, "err", err)
+			if ctx.Err() == nil {
+				t.log.ErrorContext(ctx, "ssf push: read queue", "stream_id", s.ID, "err", err)
+			}
 			return t.clock().Add(backoffBase)
 		}
 		if len(es) == 0 {
 			return time.Time{}
 		}
 		for _, e := range es {
-			res := t.push(ctx, rcv, d, e.SET)
-			if ctx.Err() != nil {
-				return time.Time{}
+			if e.NextAttempt.After(t.clock()) {
+				return e.NextAttempt // everything behind it waits too
 			}
-			if next, stop := t.settlePush(ctx, s.ID, &e, res); stop {
+			res := t.push(ctx, rcv, d, e.SET)
+			if ctx.Err() != nil && !res.delivered {
+				return time.Time{} // cut short: not an attempt
+			}
+			if next, stop := t.settlePush(ctx, s.ID, &e, res); stop || ctx.Err() != nil {
 				return next
 			}
 		}
 	}
 	return time.Time{}
+}
+
+// retryNow makes a push stream's SETs that wait for a retry due at once,
+// after a change that may let them through (a new endpoint, a resume),
+// and wakes the push loop. A poll stream is left alone: its waiting SETs
+// are handed out and not yet acknowledged. The pushing replica may be
+// another one; it sees the change at its next look at the queue (within
+// the 30 s recheck). Failures only delay, so they are logged.
+func (t *Transmitter) retryNow(ctx context.Context, s *store.Stream) {
+	defer t.queued.notify()
+	cfg, err := decodeStored(s.Config)
+	if err != nil || cfg.Delivery.Method != MethodPush {
+		return
+	}
+	now := t.clock()
+	es, err := t.store.PendingEvents(ctx, s.ID, farFuture, 0)
+	for _, e := range es {
+		if err != nil {
+			break
+		}
+		if e.NextAttempt.After(now) {
+			err = t.store.RetryEvent(ctx, s.ID, e.JTI, e.Attempts, now, e.LastError)
+			if errors.Is(err, store.ErrNotFound) { // delivered meanwhile
+				err = nil
+			}
+		}
+	}
+	if err != nil {
+		t.log.WarnContext(ctx, "ssf stream: retrying waiting SETs now failed; they wait for their retry",
+			"stream_id", s.ID, "err", err)
+	}
 }
 
 // pushResult is the outcome of one delivery attempt.
@@ -145,7 +175,11 @@ func (t *Transmitter) settlePush(ctx context.Context, streamID string, e *store.
 		drop = true
 	}
 	if drop {
-		if _, err := t.store.AckEvents(ctx, streamID, []string{e.JTI}); err != nil {
+		// Even once ctx ended (shutdown, the push role lost): the receiver
+		// has it, and the next pusher need not send it again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if _, err := t.store.AckEvents(actx, streamID, []string{e.JTI}); err != nil {
 			t.log.ErrorContext(ctx, "ssf push: remove SET", "stream_id", streamID, "err", err)
 			return t.clock().Add(backoffBase), true
 		}
@@ -158,9 +192,6 @@ func (t *Transmitter) settlePush(ctx context.Context, streamID string, e *store.
 	}
 	t.log.InfoContext(ctx, "ssf push: attempt failed; will retry", "stream_id", streamID, "jti", e.JTI,
 		"attempts", attempts, "next", next, "error", res.failure)
-	t.mu.Lock()
-	t.blocked[streamID] = next
-	t.mu.Unlock()
 	return next, true
 }
 

@@ -126,8 +126,7 @@ func (t *Transmitter) updateStream(w http.ResponseWriter, r *http.Request, rcv *
 	} else if err != nil {
 		return err
 	}
-	t.queued.notify() // a new endpoint may now take what failed before
-	t.unblock(s.ID)
+	t.retryNow(r.Context(), s) // a new endpoint may now take what failed before
 	return writeJSON(w, http.StatusOK, t.view(s.ID, s.Audience, next))
 }
 
@@ -143,7 +142,6 @@ func (t *Transmitter) deleteStream(w http.ResponseWriter, r *http.Request, rcv *
 	}
 	t.mu.Lock()
 	delete(t.lastVerify, s.ID)
-	delete(t.blocked, s.ID)
 	t.mu.Unlock()
 	t.log.InfoContext(r.Context(), "ssf stream deleted", "receiver", rcv.Name, "stream_id", s.ID)
 	return noContent(w, http.StatusNoContent)
@@ -159,10 +157,4 @@ func (t *Transmitter) readConfig(w http.ResponseWriter, r *http.Request) (*confi
 		return nil, badRequest(err.Error())
 	}
 	return req, nil
-}
-
-func (t *Transmitter) unblock(id string) {
-	t.mu.Lock()
-	delete(t.blocked, id)
-	t.mu.Unlock()
 }

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -57,6 +58,9 @@ type Store interface {
 	CountStreamEvents(ctx context.Context, streamID string) (int, error)
 	AckEvents(ctx context.Context, streamID string, jtis []string) (int, error)
 	RetryEvent(ctx context.Context, streamID, jti string, attempts int, next time.Time, lastError string) error
+	// The push lease (see store/lease.go): one replica pushes at a time.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, time.Time, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
 // Options configure a Transmitter.
@@ -82,6 +86,11 @@ type Options struct {
 	// MinVerificationInterval is the least time between two verification
 	// requests on a stream (429 otherwise); default 10 s.
 	MinVerificationInterval time.Duration
+	// LeaseTTL is how long this replica's claim to be the one that pushes
+	// lasts unless renewed (every third of it): when the pushing replica
+	// dies, another takes over when the claim expires, at its next try (a
+	// third of the TTL at most). Default 15 s; at least 50 ms.
+	LeaseTTL time.Duration
 }
 
 // Delivery methods (SSF 1.0 section 6).
@@ -118,13 +127,15 @@ type Transmitter struct {
 	maxQueued int
 	minVerify time.Duration
 	pollWait  time.Duration
+	replica   string        // this replica's holder name for the push lease
+	leaseTTL  time.Duration // see Options.LeaseTTL
 
-	queued signal // broadcast whenever a SET is queued
+	queued  signal      // broadcast whenever a SET is queued, here or (Apply) elsewhere
+	pushing atomic.Bool // this replica holds the push lease and delivers
 
 	mu         sync.Mutex
 	lastStamp  time.Time            // CreatedAt of the last queued SET (kept increasing)
 	lastVerify map[string]time.Time // stream ID -> last verification request
-	blocked    map[string]time.Time // stream ID -> no push before (keeps order after a failure)
 }
 
 // receiver is a Receiver with its checked push prefixes.
@@ -160,7 +171,7 @@ func New(o Options) (*Transmitter, error) {
 		store: o.Store, signer: o.Signer, jwks: publicKeys(o.JWKS),
 		client: o.HTTPClient, clock: o.Clock, rand: o.Rand, log: o.Logger,
 		maxTries: o.MaxAttempts, maxQueued: o.MaxQueued, minVerify: o.MinVerificationInterval,
-		lastVerify: map[string]time.Time{}, blocked: map[string]time.Time{}, pollWait: pollWait,
+		lastVerify: map[string]time.Time{}, pollWait: pollWait, leaseTTL: o.LeaseTTL,
 	}
 	switch o.DefaultSubjects {
 	case "", "NONE":
@@ -196,6 +207,15 @@ func New(o Options) (*Transmitter, error) {
 	}
 	if t.minVerify <= 0 {
 		t.minVerify = 10 * time.Second
+	}
+	switch {
+	case t.leaseTTL == 0:
+		t.leaseTTL = defaultLeaseTTL
+	case t.leaseTTL < minLeaseTTL:
+		return nil, fmt.Errorf("transmitter: lease TTL %v is below %v", t.leaseTTL, minLeaseTTL)
+	}
+	if t.replica, err = t.newID(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
