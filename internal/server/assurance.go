@@ -95,6 +95,7 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	s.registerReplicaMetrics()
 	s.follower.Subscribe(s.assure.Apply)
 	if s.transmitter != nil {
 		// A SET queued on any replica wakes the one that pushes.
