@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vigil-gw/vigil/bench/internal/stats"
 )
 
 // result is one target's load: completed requests, failures and the
@@ -38,18 +40,14 @@ func (r *result) add(o result) {
 	}
 }
 
-// quantile is the latency at q (0..1), the lower one between two samples;
-// 0 without samples.
+// quantile is the nearest-rank latency at q (0..1), as bench/revocation
+// reports it; 0 without samples.
 func (r *result) quantile(q float64) time.Duration {
-	if len(r.lat) == 0 {
-		return 0
-	}
 	if !r.sorted {
 		slices.Sort(r.lat)
 		r.sorted = true
 	}
-	q = min(max(q, 0), 1)
-	return r.lat[int(q*float64(len(r.lat)-1))]
+	return stats.Quantile(r.lat, q)
 }
 
 // loadSpec is what every client of one load run sends and expects.

@@ -27,6 +27,8 @@ import (
 	"runtime/pprof"
 	"syscall"
 	"time"
+
+	"github.com/vigil-gw/vigil/bench/internal/stats"
 )
 
 type options struct {
@@ -70,7 +72,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("bench: %d connections, %d rounds x %s per target, GOMAXPROCS=%d%s\n",
-		o.conns, o.rounds, o.dur, runtimeProcs(), loadAverage())
+		o.conns, o.rounds, o.dur, runtimeProcs(), stats.LoadAverage())
 	// Memory first, on a quiet heap; the manager is gone before the load.
 	sessionBytes := int64(-1)
 	if o.sessions > 0 {
@@ -102,7 +104,7 @@ func run(ctx context.Context, o options) error {
 		}
 		printRevocationGoal(os.Stdout, revocationSetup(o.revStore), rev)
 	}
-	fmt.Printf("\nbench: done%s\n", loadAverage())
+	fmt.Printf("\nbench: done%s\n", stats.LoadAverage())
 	printFinal(os.Stdout, e.vigil, e.bare, e.o2p, sessionBytes, rev)
 	return nil
 }

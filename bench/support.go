@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -53,19 +52,6 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// loadAverage is ", load avg X Y Z" where /proc/loadavg exists.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return ", load avg " + strings.Join(f[:3], " ")
 }
 
 // storeQueries reads vigil_store_queries_total from the metrics endpoint,

@@ -31,6 +31,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vigil-gw/vigil/bench/internal/stats"
 )
 
 // The demo IdP's user and her password (public demo data).
@@ -158,7 +160,7 @@ func run(ctx context.Context, o options) (_ results, err error) {
 		where += " (schema " + db.schema + ")"
 	}
 	fmt.Printf("revocation: %d trials, %d replicas on %s, scope %s, %s, poll every %s, jitter %s, gap %s, GOMAXPROCS=%d%s\n",
-		o.trials, o.replicas, where, o.scope, strings.Join(urls, ", "), o.poll, o.jitter, o.gap, runtime.GOMAXPROCS(0), loadAverage())
+		o.trials, o.replicas, where, o.scope, strings.Join(urls, ", "), o.poll, o.jitter, o.gap, runtime.GOMAXPROCS(0), stats.LoadAverage())
 	br, adm := newBrowser(), newAdmin(c.a().url, c.adminToken)
 	// A fixed seed: the same pauses on every run.
 	rng := rand.New(rand.NewPCG(20, 26))

@@ -3,11 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/bench/internal/stats"
 )
 
 // results are a run's samples, one per trial.
@@ -30,7 +29,7 @@ func (r results) all() []time.Duration { return r.column(sample.all) }
 
 // print writes the table and, last, the machine-readable line.
 func (r results) print(w io.Writer) {
-	fmt.Fprintf(w, "\n%-40s %9s %9s %9s %9s  (ms, %d trials%s)\n", "", "p50", "p90", "p99", "max", len(r.samples), loadAverage())
+	fmt.Fprintf(w, "\n%-40s %9s %9s %9s %9s  (ms, %d trials%s)\n", "", "p50", "p90", "p99", "max", len(r.samples), stats.LoadAverage())
 	row := func(name string, d []time.Duration) {
 		fmt.Fprintf(w, "%-40s %9s %9s %9s %9s\n", name, ms(quantile(d, 0.50)), ms(quantile(d, 0.90)), ms(quantile(d, 0.99)), ms(quantile(d, 1)))
 	}
@@ -45,28 +44,10 @@ func (r results) print(w io.Writer) {
 
 // quantile is the nearest-rank q-quantile of ds (q = 1: the maximum).
 func quantile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(ds))
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
+	return stats.Quantile(slices.Sorted(slices.Values(ds)), q)
 }
 
 // ms writes d in milliseconds with 0.1 ms resolution.
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond))
-}
-
-// loadAverage is ", load avg X Y Z" where /proc/loadavg exists.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return ", load avg " + strings.Join(f[:3], " ")
 }
