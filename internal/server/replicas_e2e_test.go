@@ -57,21 +57,28 @@ func startReplica(t *testing.T, l net.Listener, cfg *config.Config) *replica {
 	return r
 }
 
-// TestThreeReplicasOnPostgreSQL runs three gateways on one PostgreSQL
-// database, as behind a load balancer: a session made through A works on
-// B and C; a revocation through C's admin API denies on A and B at once
-// (LISTEN/NOTIFY); B is stopped and started again while A is under load,
-// and no session is lost.
-func TestThreeReplicasOnPostgreSQL(t *testing.T) {
+// fleet is what the replica tests share: a fresh PostgreSQL schema, n
+// loopback listeners, the demo IdP with every one's callback registered,
+// and one upstream (verifying the first replica's assertions).
+type fleet struct {
+	ls     []net.Listener
+	issuer string
+	dsn    string
+	up     *upstream
+}
+
+func newFleet(t *testing.T, n int) *fleet {
+	t.Helper()
 	_, dsn := pgtest.Schema(t)
 	idpL := listenLoopback(t)
-	issuer := "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port)
-	ls := []net.Listener{listenLoopback(t), listenLoopback(t), listenLoopback(t), listenLoopback(t)} // A, B, C, B restarted
+	f := &fleet{dsn: dsn, issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port)}
 	var redirects []string
-	for _, l := range ls {
+	for range n {
+		l := listenLoopback(t)
+		f.ls = append(f.ls, l)
 		redirects = append(redirects, publicURL(l)+"/.vigil/callback")
 	}
-	idp, err := demoidp.New(demoidp.Config{Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: slog.New(slog.DiscardHandler),
+	idp, err := demoidp.New(demoidp.Config{Issuer: f.issuer, Users: demoidp.DefaultUsers(), Logger: slog.New(slog.DiscardHandler),
 		Clients: []demoidp.Client{{ID: "vigil", Secret: "replica-secret", RedirectURIs: redirects}}})
 	if err != nil {
 		t.Fatal(err)
@@ -79,17 +86,32 @@ func TestThreeReplicasOnPostgreSQL(t *testing.T) {
 	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
 	go idpSrv.Serve(idpL)
 	t.Cleanup(func() { idpSrv.Close() })
-	up := newUpstream(t, publicURL(ls[0]))
-	conf := func(l net.Listener) *config.Config {
-		c := gatewayConfig(publicURL(l), "", up.URL, []config.Provider{{
-			Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "replica-secret"},
-			Scopes: []string{"openid", "email", "profile", "groups"},
-		}}, allowGroup("admins"))
-		c.Store = config.Store{Driver: "postgres", DSN: dsn + "&pool_max_conns=4"}
-		c.Admin.Token = config.Secret{Value: adminToken}
-		c.SetDefaults()
-		return c
-	}
+	f.up = newUpstream(t, publicURL(f.ls[0]))
+	return f
+}
+
+// config is a replica's own file: the demo provider, the echo app letting
+// admins in, the shared database and the admin API.
+func (f *fleet) config(l net.Listener, sharedConfig bool) *config.Config {
+	c := gatewayConfig(publicURL(l), "", f.up.URL, []config.Provider{{
+		Name: "demo", Issuer: f.issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "replica-secret"},
+		Scopes: []string{"openid", "email", "profile", "groups"},
+	}}, allowGroup("admins"))
+	c.Store = config.Store{Driver: "postgres", DSN: f.dsn + "&pool_max_conns=4", SharedConfig: sharedConfig}
+	c.Admin.Token = config.Secret{Value: adminToken}
+	c.SetDefaults()
+	return c
+}
+
+// TestThreeReplicasOnPostgreSQL runs three gateways on one PostgreSQL
+// database, as behind a load balancer: a session made through A works on
+// B and C; a revocation through C's admin API denies on A and B at once
+// (LISTEN/NOTIFY); B is stopped and started again while A is under load,
+// and no session is lost.
+func TestThreeReplicasOnPostgreSQL(t *testing.T) {
+	f := newFleet(t, 4) // A, B, C, B restarted
+	ls := f.ls
+	conf := func(l net.Listener) *config.Config { return f.config(l, false) }
 	a, b, c := startReplica(t, ls[0], conf(ls[0])), startReplica(t, ls[1], conf(ls[1])), startReplica(t, ls[2], conf(ls[2]))
 
 	// One cookie jar: cookies are per host, not per port, so the browser

@@ -4,16 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/config"
-	"github.com/vigil-gw/vigil/internal/demoidp"
 	"github.com/vigil-gw/vigil/internal/store/postgres/pgtest"
 )
 
@@ -93,34 +90,10 @@ apps:
 // version, not its own file's policy.
 func TestSharedConfigAcrossReplicas(t *testing.T) {
 	pgtest.Parallel(t)
-	_, dsn := pgtest.Schema(t)
-	idpL := listenLoopback(t)
-	issuer := "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port)
-	ls := []net.Listener{listenLoopback(t), listenLoopback(t), listenLoopback(t), listenLoopback(t)} // A, B, C, D started late
-	var redirects []string
-	for _, l := range ls {
-		redirects = append(redirects, publicURL(l)+"/.vigil/callback")
-	}
-	idp, err := demoidp.New(demoidp.Config{Issuer: issuer, Users: demoidp.DefaultUsers(), Logger: slog.New(slog.DiscardHandler),
-		Clients: []demoidp.Client{{ID: "vigil", Secret: "replica-secret", RedirectURIs: redirects}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
-	go idpSrv.Serve(idpL)
-	t.Cleanup(func() { idpSrv.Close() })
-	up := newUpstream(t, publicURL(ls[0]))
+	f := newFleet(t, 4) // A, B, C, D started late
+	ls, issuer, up := f.ls, f.issuer, f.up
 	// Every replica's own file lets admins in; the fleet will decide otherwise.
-	conf := func(l net.Listener) *config.Config {
-		c := gatewayConfig(publicURL(l), "", up.URL, []config.Provider{{
-			Name: "demo", Issuer: issuer, ClientID: "vigil", ClientSecret: config.Secret{Value: "replica-secret"},
-			Scopes: []string{"openid", "email", "profile", "groups"},
-		}}, allowGroup("admins"))
-		c.Store = config.Store{Driver: "postgres", DSN: dsn + "&pool_max_conns=4", SharedConfig: true}
-		c.Admin.Token = config.Secret{Value: adminToken}
-		c.SetDefaults()
-		return c
-	}
+	conf := func(l net.Listener) *config.Config { return f.config(l, true) }
 	a, b, c := startReplica(t, ls[0], conf(ls[0])), startReplica(t, ls[1], conf(ls[1])), startReplica(t, ls[2], conf(ls[2]))
 	if st := readConfigStatus(t, b.public); !st.SharedConfig || st.Running.Source != "file" || st.Latest != nil {
 		t.Fatalf("before any push, B: %+v", st)
