@@ -321,10 +321,32 @@ func checkToken(p *problems, path string, t Secret, required bool, what string) 
 
 func (c *Config) validateAdmin(p *problems) {
 	checkToken(p, "admin.token", c.Admin.Token, false, "")
+	g := c.Admin.Console.Group
+	switch {
+	case g == "":
+	case strings.TrimSpace(g) != g || len(g) > 256 || strings.ContainsFunc(g, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		p.add("admin.console.group", "want a group name as the providers' claim mapping gives it (no surrounding spaces or control characters, at most 256 bytes), got %q", g)
+	case len(c.Providers) == 0:
+		p.add("admin.console.group", "the console signs administrators in through the gateway's own OIDC sign-in: configure at least one provider")
+	}
 }
 
-// Admin configures the admin API (/.vigil/admin/api) and the CLI's access to it.
+// Admin configures the admin API (/.vigil/admin/api), the CLI's access to
+// it, and the web console (/.vigil/console/).
 type Admin struct {
 	// Token authorizes admin API calls (bearer). None: the API is off.
 	Token Secret `yaml:"token"`
+	// Console is the administrators' web console (docs/console.md).
+	Console Console `yaml:"console"`
+}
+
+// Console configures the web console at /.vigil/console/ on server.public_url.
+// It signs administrators in through the gateway's own providers and acts
+// in-process: it needs no admin.token. Changing it needs a restart.
+type Console struct {
+	// Group turns the console on: a signed-in user whose groups (as the
+	// provider's claim mapping gives them) include it may use the console,
+	// and may revoke sessions and reset risk. Compared exactly. Empty: the
+	// console is off.
+	Group string `yaml:"group"`
 }
