@@ -83,6 +83,7 @@ type Server struct {
 	ssfOut      *ssfEmitter              // the same, for session and assurance events
 	receiver    *receiver.Receiver       // nil without ssf.transmitters
 	admin       *admin.API               // nil without admin.token
+	console     http.Handler             // nil without admin.console (console.go)
 	cfgSrc      *sharedConfig            // where the configuration comes from (sharedconfig.go)
 }
 
@@ -147,6 +148,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 		return nil, err
 	}
 	if err := s.newAdmin(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.newConsole(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.IDV != nil {
@@ -283,6 +287,7 @@ func (s *Server) Handler() http.Handler {
 		p := r.URL.Path
 		switch {
 		case s.serveAssurance(w, r, p):
+		case s.serveConsole(w, r, p):
 		case strings.HasPrefix(p, "/.vigil/"):
 			st.auth.ServeHTTP(w, r)
 		case p == "/.well-known/vigil/jwks.json":

@@ -183,6 +183,9 @@ type appProviders struct {
 }
 
 func (a appProviders) ProvidersFor(u *url.URL) []string {
+	if names := consoleProviders(a.st.cfg, u); names != nil {
+		return names
+	}
 	rt := a.st.routes.Match(u.Host, u.Path)
 	if rt == nil {
 		return nil

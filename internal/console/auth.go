@@ -1,0 +1,174 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/vigil-gw/vigil/internal/session"
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// pageError is an error whose title and message are safe to show. err is
+// the internal cause: logged, never shown.
+type pageError struct {
+	status int
+	code   string // stable, logged and shown
+	title  string
+	msg    string
+	err    error
+}
+
+func (e *pageError) Error() string {
+	if e.err != nil {
+		return e.code + ": " + e.err.Error()
+	}
+	return e.code
+}
+
+func (e *pageError) Unwrap() error { return e.err }
+
+func (e *pageError) with(err error) *pageError {
+	c := *e
+	c.err = err
+	return &c
+}
+
+var (
+	errStore = &pageError{status: http.StatusServiceUnavailable, code: "store-unavailable", title: "Try again",
+		msg: "Your session could not be checked right now. Try again in a moment."}
+	errCrossOrigin = &pageError{status: http.StatusForbidden, code: "cross-origin", title: "Request refused",
+		msg: "The form was sent from another site. Open the console again and submit it from there."}
+	errCSRF = &pageError{status: http.StatusForbidden, code: "csrf", title: "Request refused",
+		msg: "The form's security token is missing or belongs to another session. Open the page again and resubmit."}
+	errNotFound = &pageError{status: http.StatusNotFound, code: "not-found", title: "Not found",
+		msg: "There is no such page."}
+	errForm = &pageError{status: http.StatusBadRequest, code: "bad-form", title: "Request refused",
+		msg: "The form could not be read."}
+)
+
+// notAdmin names the group needed: the person asking is signed in and may
+// ask to be added to it.
+func notAdmin(group string) *pageError {
+	return &pageError{status: http.StatusForbidden, code: "not-an-admin", title: "Administrators only",
+		msg: "You are signed in, but the console is for members of the group \"" + group + "\". Ask an administrator to add you if you should have access."}
+}
+
+// adminUser is the signed-in administrator.
+type adminUser struct {
+	Actor   string // recorded in audits: "console:" + email or user ID
+	Display string
+	CSRF    string // this session's form token
+}
+
+type adminKey struct{}
+
+func adminFrom(ctx context.Context) *adminUser {
+	a, _ := ctx.Value(adminKey{}).(*adminUser)
+	return a
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authed runs fn for an administrator only. A request without a session is
+// sent to sign in and back; a POST must also be same-origin and carry the
+// session's CSRF token, checked before fn reads anything else.
+func (h *Handler) authed(fn handlerFunc, post bool) http.Handler {
+	return h.plain(func(w http.ResponseWriter, r *http.Request) error {
+		if post && !h.sameOrigin(r) {
+			return errCrossOrigin
+		}
+		sess, err := h.opt.Sessions.LookupRequest(r)
+		switch {
+		case errors.Is(err, session.ErrNoSession):
+			h.toLogin(w, r, post)
+			return nil
+		case err != nil:
+			return errStore.with(err)
+		}
+		if !slices.Contains(sess.Identity.Groups, h.opt.Group) {
+			return notAdmin(h.opt.Group)
+		}
+		a := &adminUser{Actor: actor(sess), Display: sess.Identity.Email, CSRF: csrfToken(h.opt.CSRFKey, sess.ID)}
+		if a.Display == "" {
+			a.Display = sess.UserID
+		}
+		if post {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				return errForm.with(err)
+			}
+			if !csrfValid(h.opt.CSRFKey, sess.ID, r.PostForm.Get("csrf")) {
+				return errCSRF
+			}
+		}
+		return fn(w, r.WithContext(context.WithValue(r.Context(), adminKey{}, a)))
+	})
+}
+
+// maxForm bounds a console form body.
+const maxForm = 16 << 10
+
+func actor(s *store.Session) string {
+	if s.Identity.Email != "" {
+		return "console:" + s.Identity.Email
+	}
+	return "console:" + s.UserID
+}
+
+// toLogin sends the browser to the gateway's sign-in, back to this page
+// afterwards. The return is a path on this origin only; after a POST it is
+// the console's front page (a form is not resent).
+func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, post bool) {
+	rd := BasePath + "/"
+	if !post {
+		rd = r.URL.EscapedPath()
+		if r.URL.RawQuery != "" {
+			rd += "?" + r.URL.RawQuery
+		}
+	}
+	http.Redirect(w, r, h.opt.LoginPath+"?"+url.Values{"rd": {rd}}.Encode(), http.StatusFound)
+}
+
+// sameOrigin refuses what a browser marks as sent from elsewhere: a
+// Sec-Fetch-Site other than same-origin, or an Origin other than the
+// gateway's. Clients that send neither (not browsers) still need the
+// CSRF token, which only a console page carries.
+func (h *Handler) sameOrigin(r *http.Request) bool {
+	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
+		return false
+	}
+	if o := r.Header.Values("Origin"); len(o) > 1 || (len(o) == 1 && o[0] != h.origin) {
+		return false
+	}
+	return true
+}
+
+// plain adapts fn, rendering its error. Logs carry the route, the code and
+// the cause.
+func (h *Handler) plain(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var pe *pageError
+		if !errors.As(err, &pe) {
+			pe = &pageError{status: http.StatusInternalServerError, code: "internal", title: "Something went wrong",
+				msg: "The page could not be shown. Try again in a moment.", err: err}
+		}
+		level := slog.LevelInfo
+		if pe.status >= 500 {
+			level = slog.LevelError
+		}
+		args := []any{"route", r.Pattern, "status", pe.status, "code", pe.code}
+		if pe.err != nil {
+			args = append(args, "error", pe.err)
+		}
+		h.opt.Logger.Log(r.Context(), level, "console: request refused", args...)
+		_ = h.pages.render(w, pe.status, pageData{Page: "error", Title: pe.title, Status: pe.status, Code: pe.code, Msg: pe.msg})
+	})
+}

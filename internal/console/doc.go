@@ -1,0 +1,15 @@
+// Package console is the administrators' web console under /.vigil/console/:
+// an overview, live sessions (filter, revoke), and a user's risk with its
+// factor timeline (reset with a reason). It is server-rendered html/template
+// with no script, on its own mux, apart from the JSON admin API.
+//
+// Every request needs a Vigil session (the gateway's own sign-in) whose
+// identity is in the configured admin group; the admin's email (or user
+// ID) is the actor in audit records. Changes are made in-process by the
+// admin service layer (admin.Service), which audits them and fans them out.
+//
+// It must never act on a POST without the session's CSRF token and a
+// same-origin browser request, never serve a page without its security
+// headers (strict CSP, nosniff, frame denial, no referrer, no-store), and
+// never show internal error detail to the browser.
+package console
