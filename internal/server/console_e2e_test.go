@@ -185,4 +185,45 @@ func TestConsole(t *testing.T) {
 	if code, _ := getEcho(t, alice, e.public+"/", nil); code != http.StatusOK {
 		t.Errorf("alice's own session: HTTP %d", code)
 	}
+
+	// A risk factor (raised through the JSON API), seen on bob's page
+	// and reset from it; the audit's actor is alice.
+	req, _ := http.NewRequest(http.MethodPost, e.public+"/.vigil/admin/api/users/bob@example.com/risk/raise",
+		strings.NewReader(`{"severity": 50, "reason": "console test factor"}`))
+	req.Header.Set("Authorization", "Bearer "+consoleAdminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK {
+		t.Fatalf("raise: HTTP %d: %s", resp.StatusCode, body)
+	}
+	resp = get(t, alice, base+"/users?who=bob%40example.com", "text/html", nil)
+	page = readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.Path, "/.vigil/console/users/demo:") ||
+		!strings.Contains(page, "console test factor") || !strings.Contains(page, `<span class="state active">active</span>`) {
+		t.Fatalf("bob's page: HTTP %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
+	}
+	bobPage := resp.Request.URL.String()
+	reset := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "reason": {"checked with bob"}}
+	resp = postConsole(t, alice, bobPage+"/risk/reset", url.Values{"reason": {"no token"}}, sameSite)
+	if readBody(t, resp); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("reset without a token: HTTP %d", resp.StatusCode)
+	}
+	resp = postConsole(t, alice, bobPage+"/risk/reset", url.Values{"csrf": reset["csrf"]}, sameSite)
+	if readBody(t, resp); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("reset without a reason: HTTP %d, want 400", resp.StatusCode)
+	}
+	resp = postConsole(t, alice, bobPage+"/risk/reset", reset, sameSite)
+	if readBody(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != resp.Request.URL.Path[:len(resp.Request.URL.Path)-len("/risk/reset")]+"?reset=1" {
+		t.Fatalf("reset: HTTP %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp = get(t, alice, bobPage+"?reset=1", "text/html", nil)
+	page = readBody(t, resp)
+	for _, want := range []string{"Risk reset", `<span class="state cleared">cleared</span>`, "by console:alice@example.com", `<span class="level low">low</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("bob's page after the reset lacks %q:\n%s", want, page)
+		}
+	}
 }
