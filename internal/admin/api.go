@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +94,14 @@ type Service interface {
 	// ResolveUser turns what an operator typed (a user ID, or an email
 	// of a user with sessions) into a user ID.
 	ResolveUser(ctx context.Context, who string) (string, error)
+	// Users lists users, filtered by query, at most limit.
+	Users(ctx context.Context, query string, limit int) ([]UserSummary, error)
+	// User is one user by ID.
+	User(ctx context.Context, userID string) (UserView, error)
+	// TestPolicy evaluates an app's running policy; t.User is a user ID.
+	TestPolicy(ctx context.Context, t PolicyTest) (PolicyDecision, error)
+	// Streams lists Shared Signals subscribers and their streams.
+	Streams(ctx context.Context) ([]SubscriberView, error)
 }
 
 var (
@@ -111,7 +120,13 @@ type Options struct {
 	Service Service
 	// Config serves /config; nil leaves it out.
 	Config ConfigService
+	// Reviews serves /reviews: the built-in verifier's queue; nil answers
+	// 404 with why.
+	Reviews ReviewService
+	// Audit serves /audit; nil (records not in a file) answers 409.
+	Audit  AuditSearcher
 	Logger *slog.Logger
+	Clock  func() time.Time
 }
 
 // API serves the admin endpoints.
@@ -119,8 +134,12 @@ type API struct {
 	tokenSum [sha256.Size]byte
 	svc      Service
 	cfg      ConfigService
+	reviews  ReviewService
+	audit    AuditSearcher
+	clock    func() time.Time
 	errs     httperr.Writer
 	mux      *http.ServeMux
+	routes   []string
 }
 
 // New returns the API, or an error when it has no token: an admin API
@@ -132,26 +151,45 @@ func New(o Options) (*API, error) {
 	if o.Service == nil {
 		return nil, errors.New("admin: no service")
 	}
-	a := &API{tokenSum: sha256.Sum256(o.Token), svc: o.Service, cfg: o.Config, errs: httperr.Writer{Logger: o.Logger}, mux: http.NewServeMux()}
-	a.handle("GET "+BasePath+"/sessions", a.listSessions)
-	a.handle("POST "+BasePath+"/sessions/revoke", a.revoke)
-	a.handle("GET "+BasePath+"/users/{user}/risk", a.risk)
-	a.handle("POST "+BasePath+"/users/{user}/risk/reset", a.resetRisk)
-	a.handle("POST "+BasePath+"/users/{user}/risk/raise", a.raiseRisk)
-	if a.cfg != nil {
-		a.handle("GET "+BasePath+"/config", a.configStatus)
-		a.handle("PUT "+BasePath+"/config", a.pushConfig)
-		a.handle("GET "+BasePath+"/config/versions/{version}", a.configVersion)
+	a := &API{tokenSum: sha256.Sum256(o.Token), svc: o.Service, cfg: o.Config, reviews: o.Reviews, audit: o.Audit,
+		clock: o.Clock, errs: httperr.Writer{Logger: o.Logger}, mux: http.NewServeMux()}
+	if a.clock == nil {
+		a.clock = time.Now
 	}
+	// Every route is registered whatever is configured: a part that is
+	// off answers why, in JSON, and docs/openapi.yaml lists them all.
+	a.handle("GET /sessions", a.listSessions)
+	a.handle("POST /sessions/revoke", a.revoke)
+	a.handle("GET /users", a.listUsers)
+	a.handle("GET /users/{user}", a.showUser)
+	a.handle("GET /users/{user}/risk", a.risk)
+	a.handle("POST /users/{user}/risk/reset", a.resetRisk)
+	a.handle("POST /users/{user}/risk/raise", a.raiseRisk)
+	a.handle("GET /reviews", a.listReviews)
+	a.handle("GET /reviews/{id}", a.showReview)
+	a.handle("POST /reviews/{id}/approve", a.decideReview(true))
+	a.handle("POST /reviews/{id}/reject", a.decideReview(false))
+	a.handle("POST /policy/test", a.testPolicy)
+	a.handle("GET /audit", a.searchAudit)
+	a.handle("GET /ssf/streams", a.listStreams)
+	a.handle("GET /config", a.configStatus)
+	a.handle("PUT /config", a.pushConfig)
+	a.handle("GET /config/versions/{version}", a.configVersion)
 	return a, nil
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
+// Routes lists every endpoint as "METHOD /path" under BasePath, in the
+// order registered; docs/openapi.yaml is checked against it.
+func (a *API) Routes() []string { return slices.Clone(a.routes) }
+
 // handle registers fn behind the token check. Answers are JSON, never
 // cached, never framed.
-func (a *API) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) (any, error)) {
-	a.mux.Handle(pattern, a.errs.Wrap(func(w http.ResponseWriter, r *http.Request) error {
+func (a *API) handle(route string, fn func(w http.ResponseWriter, r *http.Request) (any, error)) {
+	a.routes = append(a.routes, route)
+	method, path, _ := strings.Cut(route, " ")
+	a.mux.Handle(method+" "+BasePath+path, a.errs.Wrap(func(w http.ResponseWriter, r *http.Request) error {
 		// Errors are JSON whatever the client accepts.
 		r.Header.Set("Accept", "application/json")
 		if !a.authorized(r) {
@@ -217,7 +255,7 @@ func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: body: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: body: %w", ErrInvalid, err)
 	}
 	return nil
 }

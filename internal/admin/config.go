@@ -110,11 +110,25 @@ const (
 	maxProblemLength = 500
 )
 
+// cfgSvc is the configuration service, or why there is none.
+func (a *API) cfgSvc() (ConfigService, error) {
+	if a.cfg == nil {
+		return nil, fmt.Errorf("%w: this process does not serve the configuration API", ErrNotFound)
+	}
+	return a.cfg, nil
+}
+
 func (a *API) configStatus(_ http.ResponseWriter, r *http.Request) (any, error) {
+	if _, err := a.cfgSvc(); err != nil {
+		return nil, err
+	}
 	return a.cfg.ConfigStatus(r.Context())
 }
 
 func (a *API) configVersion(_ http.ResponseWriter, r *http.Request) (any, error) {
+	if _, err := a.cfgSvc(); err != nil {
+		return nil, err
+	}
 	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
 	if err != nil || v < 1 {
 		return nil, fmt.Errorf("%w: a version is a positive number", ErrInvalid)
@@ -123,6 +137,9 @@ func (a *API) configVersion(_ http.ResponseWriter, r *http.Request) (any, error)
 }
 
 func (a *API) pushConfig(_ http.ResponseWriter, r *http.Request) (any, error) {
+	if _, err := a.cfgSvc(); err != nil {
+		return nil, err
+	}
 	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
 	switch strings.TrimSpace(strings.ToLower(ct)) {
 	case "", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":

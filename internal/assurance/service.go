@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/audit"
+	"github.com/vigil-gw/vigil/internal/policy"
 	"github.com/vigil-gw/vigil/internal/risk"
 	"github.com/vigil-gw/vigil/internal/risk/detect"
 	"github.com/vigil-gw/vigil/internal/store"
@@ -41,6 +42,11 @@ type Store interface {
 	SessionsBySID(ctx context.Context, provider, sid string) ([]store.Session, error)
 	GetUser(ctx context.Context, id string) (*store.User, error)
 	UsersByEmail(ctx context.Context, email string) ([]store.User, error)
+	// For the admin API's views.
+	GetPerson(ctx context.Context, subject string) (*store.Person, error)
+	ListStreams(ctx context.Context, audience string) ([]store.Stream, error)
+	CountStreamEvents(ctx context.Context, streamID string) (int, error)
+	StreamSubjects(ctx context.Context, streamID string) ([]store.StreamSubject, error)
 }
 
 // Sessions is the session manager.
@@ -74,6 +80,12 @@ type Options struct {
 	// "provider") is configured; nil accepts any.
 	Known      func(scope, name string) bool
 	OnObserved func(dropped bool)
+	// Policy returns an app's running policy, for the admin API's policy
+	// test; nil: none is known.
+	Policy func(app string) (*policy.Policy, bool)
+	// Subscribers are the configured Shared Signals receivers, whose
+	// streams the admin API lists.
+	Subscribers []Subscriber
 }
 
 // Service is safe for concurrent use. Call Load, then Run.

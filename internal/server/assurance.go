@@ -78,6 +78,7 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 		Audit: s.audit, Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
 		OnObserved: s.metrics.RiskObservation,
 		Known:      s.knownName,
+		Policy:     s.runningPolicy, Subscribers: subscribers(cfg),
 	})
 	if err != nil {
 		return err

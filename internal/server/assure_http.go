@@ -24,7 +24,8 @@ func (s *Server) newAdmin(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	s.admin, err = admin.New(admin.Options{Token: []byte(tok), Service: s.assure, Config: s.cfgSrc, Logger: s.log.With("part", "admin")})
+	s.admin, err = admin.New(admin.Options{Token: []byte(tok), Service: s.assure, Config: s.cfgSrc, Logger: s.log.With("part", "admin"),
+		Reviews: s.adminReviews(), Audit: s.adminAudit(cfg), Clock: s.opts.Clock})
 	return err
 }
 

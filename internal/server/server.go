@@ -147,12 +147,6 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 	if err := s.newReceiver(cfg); err != nil {
 		return nil, err
 	}
-	if err := s.newAdmin(cfg); err != nil {
-		return nil, err
-	}
-	if err := s.newConsole(cfg); err != nil {
-		return nil, err
-	}
 	if cfg.IDV != nil {
 		if s.idv, err = newIDV(ctx, cfg, s, cfg.Server.PublicURL); err != nil {
 			return nil, fmt.Errorf("idv: %w", err)
@@ -163,6 +157,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *Server, err 
 				return nil, fmt.Errorf("idv.review: %w", err)
 			}
 		}
+	}
+	// After idv: the admin API serves its review queue.
+	if err := s.newAdmin(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.newConsole(cfg); err != nil {
+		return nil, err
 	}
 	s.transport = newTransport()
 	st, err := s.buildState(ctx, cfg)

@@ -176,3 +176,6 @@ func nameWords(s string) []string {
 	}
 	return words
 }
+
+// NamesMatch is namesMatch for the admin API's review summary.
+func NamesMatch(claimed string, f *DocumentFields) bool { return namesMatch(claimed, f) }

@@ -1,0 +1,210 @@
+// Package reviewqueue serves the built-in verifier's review queue to the
+// admin API (admin.ReviewService): list, read as text, approve, reject.
+// The decisions are the verifier's own (Approve, Reject); this package
+// only reads and summarises. It must never return images, document
+// numbers or dates of birth: the review UI shows those to a reviewer.
+package reviewqueue
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/verifier"
+	"github.com/vigil-gw/vigil/internal/verifier/review"
+)
+
+// Verifier is the verifier's reviewer operations (*verifier.Verifier).
+type Verifier interface {
+	Queue(ctx context.Context, limit int) ([]store.Verification, error)
+	Approve(ctx context.Context, id, reviewer, note string) error
+	Reject(ctx context.Context, id, reviewer, reason string) error
+}
+
+var _ Verifier = (*verifier.Verifier)(nil)
+
+// Store reads verification records and evidence metadata.
+type Store interface {
+	GetVerification(ctx context.Context, id string) (*store.Verification, error)
+	ListEvidence(ctx context.Context, verificationID string) ([]store.Evidence, error)
+}
+
+// Queue is the admin.ReviewService of one verifier.
+type Queue struct {
+	v     Verifier
+	db    Store
+	clock func() time.Time
+}
+
+var _ admin.ReviewService = (*Queue)(nil)
+
+// New returns the queue; clock nil is time.Now.
+func New(v Verifier, db Store, clock func() time.Time) *Queue {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Queue{v: v, db: db, clock: clock}
+}
+
+// Reviews lists verifications waiting for review, oldest first.
+func (q *Queue) Reviews(ctx context.Context, limit int) ([]admin.ReviewSummary, error) {
+	recs, err := q.v.Queue(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(recs, func(a, b store.Verification) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	out := make([]admin.ReviewSummary, 0, len(recs))
+	for i := range recs {
+		out = append(out, summary(&recs[i]))
+	}
+	return out, nil
+}
+
+func summary(v *store.Verification) admin.ReviewSummary {
+	rs := slices.Clone(v.Reasons)
+	if rs == nil {
+		rs = []string{}
+	}
+	return admin.ReviewSummary{ID: v.ID, Status: v.Status, Rung: v.Rung, ClaimedEmail: v.ClaimedEmail,
+		Reasons: rs, CreatedAt: v.CreatedAt, ExpiresAt: v.ExpiresAt}
+}
+
+// Review reads one verification, whatever its status.
+func (q *Queue) Review(ctx context.Context, id string) (admin.ReviewView, error) {
+	if !validID(id) {
+		return admin.ReviewView{}, fmt.Errorf("%w: no verification %q", admin.ErrNotFound, id)
+	}
+	rec, err := q.db.GetVerification(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return admin.ReviewView{}, fmt.Errorf("%w: no verification %q", admin.ErrNotFound, id)
+	}
+	if err != nil {
+		return admin.ReviewView{}, err
+	}
+	st, err := review.ParseSteps(rec.Steps)
+	if err != nil {
+		return admin.ReviewView{}, err
+	}
+	evs, err := q.db.ListEvidence(ctx, rec.ID)
+	if err != nil {
+		return admin.ReviewView{}, err
+	}
+	v := admin.ReviewView{ReviewSummary: summary(rec), Steps: []string{}, Passed: []string{}, Failed: []string{},
+		Evidence: []admin.EvidenceMeta{}}
+	for _, e := range evs {
+		v.Evidence = append(v.Evidence, admin.EvidenceMeta{Kind: e.Kind, ContentType: e.ContentType, Size: e.Size,
+			CreatedAt: e.CreatedAt, DeleteAfter: e.DeleteAfter})
+	}
+	check := func(ok bool, name string) {
+		if ok {
+			v.Passed = append(v.Passed, name)
+		} else {
+			v.Failed = append(v.Failed, name)
+		}
+	}
+	if st.Email != nil {
+		v.Steps = append(v.Steps, "email")
+		check(true, "work email confirmed by code")
+	}
+	if d := st.Document; d != nil {
+		v.Steps = append(v.Steps, "document")
+		check(d.Fields != nil, "document MRZ read and its check digits valid")
+		if f := d.Fields; f != nil {
+			dv := &admin.DocumentView{Type: "id-card", IssuingState: f.IssuingState, Expiry: f.Expiry,
+				Corrected: d.Corrected != nil && *d.Corrected}
+			if strings.HasPrefix(f.Code, "P") {
+				dv.Type = "passport"
+			}
+			if exp, err := f.ExpiryDate(); err == nil {
+				// Valid through its expiry day.
+				dv.Expired = !q.clock().Before(exp.AddDate(0, 0, 1))
+				check(!dv.Expired, "document not expired")
+			}
+			if rec.ClaimedName != "" && f.FullName() != "" {
+				dv.NameCompared = true
+				dv.NameMatches = review.NamesMatch(rec.ClaimedName, f)
+				check(dv.NameMatches, "name on the document matches the claimed name")
+			}
+			if c := st.Chip; c != nil && c.Fields != nil {
+				dv.ChipRead, dv.ActiveAuth = true, c.ActiveAuth
+			}
+			v.Document = dv
+		}
+	}
+	if c := st.Chip; c != nil {
+		v.Steps = append(v.Steps, "chip")
+		check(c.Fields != nil, "chip read: passive authentication and DG1 equal to the MRZ")
+		if c.Fields != nil && c.ActiveAuth != "" {
+			check(c.ActiveAuth == "passed" || c.ActiveAuth == "not-supported", "chip active authentication ("+c.ActiveAuth+")")
+		}
+	}
+	if st.Selfie != nil {
+		v.Steps = append(v.Steps, "selfie")
+	}
+	if f := st.Face; f != nil {
+		v.Steps = append(v.Steps, "face-match")
+		v.Face = &admin.FaceMatchView{Reference: f.Reference, Distance: f.Distance, Threshold: f.Threshold, Decision: f.Decision}
+		check(f.Decision == "match", "face matches the portrait ("+cmp.Or(f.Decision, "no usable portrait")+")")
+	}
+	if l := st.Liveness; l != nil {
+		v.Steps = append(v.Steps, "liveness")
+		if l.Result != nil {
+			name := "liveness"
+			if !l.Result.Passed && len(l.Result.Reasons) > 0 {
+				name += " (" + strings.Join(l.Result.Reasons, ", ") + ")"
+			}
+			check(l.Result.Passed, name)
+		}
+	}
+	if rec.Reviewer != "" {
+		v.Decision = &admin.ReviewDecision{Reviewer: rec.Reviewer, Note: rec.ReviewNote, At: rec.ReviewedAt}
+	}
+	return v, nil
+}
+
+// Approve verifies the person, as a reviewer.
+func (q *Queue) Approve(ctx context.Context, id, by, note string) (admin.ReviewView, error) {
+	return q.decide(ctx, id, func() error { return q.v.Approve(ctx, id, by, note) })
+}
+
+// Reject ends the verification; the person is told reason.
+func (q *Queue) Reject(ctx context.Context, id, by, reason string) (admin.ReviewView, error) {
+	return q.decide(ctx, id, func() error { return q.v.Reject(ctx, id, by, reason) })
+}
+
+func (q *Queue) decide(ctx context.Context, id string, fn func() error) (admin.ReviewView, error) {
+	// Read first: an unknown ID is a 404, not the verifier's error.
+	cur, err := q.Review(ctx, id)
+	if err != nil {
+		return admin.ReviewView{}, err
+	}
+	if cur.Status != store.VerificationReview {
+		return admin.ReviewView{}, fmt.Errorf("%w: verification %s is %s, not waiting for review", admin.ErrConflict, id, cur.Status)
+	}
+	if err := fn(); err != nil {
+		if errors.Is(err, verifier.ErrNotInReview) {
+			return admin.ReviewView{}, fmt.Errorf("%w: verification %s was decided meanwhile", admin.ErrConflict, id)
+		}
+		return admin.ReviewView{}, err
+	}
+	return q.Review(ctx, id)
+}
+
+// validID accepts the verifier's identifiers (URL-safe base64).
+func validID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,67 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/admin/auditfile"
+	"github.com/vigil-gw/vigil/internal/admin/reviewqueue"
+	"github.com/vigil-gw/vigil/internal/assurance"
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/policy"
+)
+
+// The admin API's optional parts, wired from the configuration.
+
+// runningPolicy compiles an app's policy from the running configuration,
+// for the admin API's policy test: the gateway's own compiled copy lives
+// in its routes, and compiling again on an operator's request is cheap.
+func (s *Server) runningPolicy(app string) (*policy.Policy, bool) {
+	st := s.state.Load()
+	if st == nil {
+		return nil, false
+	}
+	for i := range st.cfg.Apps {
+		if a := &st.cfg.Apps[i]; a.Name == app {
+			pol, err := policy.Compile(a.Policies, fmt.Sprintf("apps[%d].policies", i))
+			if err != nil {
+				// The running state was built from it: it compiled then.
+				s.log.Error("compiling a running policy failed", "app", app, "err", err)
+				return nil, false
+			}
+			return pol, true
+		}
+	}
+	return nil, false
+}
+
+// subscribers are the configured Shared Signals receivers.
+func subscribers(cfg *config.Config) []assurance.Subscriber {
+	var out []assurance.Subscriber
+	for _, sc := range cfg.SSF.Subscribers {
+		out = append(out, assurance.Subscriber{Name: sc.Name, Audience: sc.Audience})
+	}
+	return out
+}
+
+// adminReviews is the built-in verifier's review queue, nil without one.
+func (s *Server) adminReviews() admin.ReviewService {
+	if s.idv == nil {
+		return nil
+	}
+	return reviewqueue.New(s.idv, s.db, s.opts.Clock)
+}
+
+// adminAudit searches log.audit when it is a file, nil otherwise.
+func (s *Server) adminAudit(cfg *config.Config) admin.AuditSearcher {
+	if s.auditFile == nil || s.audit == nil {
+		return nil
+	}
+	return &auditfile.Searcher{Path: cfg.Log.Audit, Flush: func() error {
+		err := s.audit.Flush()
+		if err != nil {
+			s.log.Error("audit log write failed", "err", err)
+		}
+		return err
+	}}
+}
