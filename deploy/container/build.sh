@@ -50,7 +50,10 @@ install -m 0644 "$ca" "$root/etc/ssl/certs/ca-certificates.crt"
 # Names for the numeric user, so that tools inside and outside show one.
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:vigil:/data:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
-chmod 0644 "$root/etc/passwd" "$root/etc/group"
+# Container runtimes mount their own /etc/hosts; this one serves where none
+# does (a chroot, a bare runtime), so that localhost resolves without DNS.
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
+chmod 0644 "$root/etc/passwd" "$root/etc/group" "$root/etc/hosts"
 
 if [ -n "$rootfs_out" ]; then
   mkdir -p "$rootfs_out"
