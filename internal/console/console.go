@@ -26,6 +26,7 @@ type Service interface {
 	Risk(ctx context.Context, userID string) (admin.RiskView, error)
 	ResetRisk(ctx context.Context, userID, by, reason string) (admin.RiskView, error)
 	ResolveUser(ctx context.Context, who string) (string, error)
+	Users(ctx context.Context, query string, limit int) ([]admin.UserSummary, error)
 }
 
 var _ Service = admin.Service(nil)
@@ -120,7 +121,7 @@ func (h *Handler) routes() {
 	get("/{$}", h.overview)
 	get("/sessions", h.sessions)
 	post("/sessions/revoke", h.revoke)
-	get("/users", h.findUser)
+	get("/users", h.users)
 	get("/users/{user}", h.user)
 	post("/users/{user}/risk/reset", h.resetRisk)
 	h.mux.Handle("GET "+BasePath+"/static/style.css", h.pages.static())

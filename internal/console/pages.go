@@ -74,6 +74,9 @@ type pageData struct {
 	Filter   sessionFilter
 	Shown    int
 	Total    int
+	// Users list.
+	Users []admin.UserSummary
+	Query string
 	// User page.
 	UserView *userView
 }

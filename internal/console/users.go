@@ -9,6 +9,21 @@ import (
 	"github.com/vigil-gw/vigil/internal/admin"
 )
 
+// users lists users matching q (email, name or ID, as the service
+// matches), or, given who, goes to that user's page.
+func (h *Handler) users(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Query().Has("who") {
+		return h.findUser(w, r)
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	us, err := h.opt.Service.Users(r.Context(), q, maxRows)
+	if err != nil {
+		return serviceError(err)
+	}
+	return h.pages.render(w, http.StatusOK, pageData{Page: "users", Title: "Users", Admin: adminFrom(r.Context()),
+		Users: us, Query: q, Shown: len(us)})
+}
+
 // findUser turns what the admin typed (user ID or email) into the user's page.
 func (h *Handler) findUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := h.opt.Service.ResolveUser(r.Context(), strings.TrimSpace(r.URL.Query().Get("who")))

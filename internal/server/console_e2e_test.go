@@ -126,6 +126,16 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("sessions filtered to bob: HTTP %d:\n%s", resp.StatusCode, page)
 	}
 	checkConsoleHeaders(t, "sessions page", resp.Header)
+
+	// The users list: both users signed in; a query narrows it.
+	resp = get(t, alice, base+"/users", "text/html", nil)
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, ">bob@example.com</a>") || !strings.Contains(body, ">alice@example.com</a>") {
+		t.Errorf("users: HTTP %d:\n%s", resp.StatusCode, body)
+	}
+	resp = get(t, alice, base+"/users?q=bob", "text/html", nil)
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, ">bob@example.com</a>") || strings.Contains(body, ">alice@example.com</a>") {
+		t.Errorf("users?q=bob: HTTP %d:\n%s", resp.StatusCode, body)
+	}
 	if strings.Contains(page, "<script") {
 		t.Error("the sessions page has a script")
 	}
