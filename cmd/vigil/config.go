@@ -74,17 +74,15 @@ type identityFile struct {
 	IP string `json:"ip"`
 }
 
-func cmdPolicy(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "test" {
-		fmt.Fprintln(stderr, "Usage: vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]")
-		return usageError{errors.New("want: policy test")}
-	}
+// policyTest is `vigil policy test`: the policy of a local file, offline
+// (policy explain, in policyexplain.go, asks the running gateway).
+func policyTest(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("policy test", "vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]", stderr)
 	cfgPath := fs.String("config", "vigil.yaml", "configuration file")
 	app := fs.String("app", "", "app whose policy to evaluate (required)")
 	idPath := fs.String("identity", "", `JSON file with the identity, e.g. {"sub":"u1","provider":"corp","email":"a@example.com","groups":["eng"],"ip":"10.1.2.3"}; omit to test an anonymous request`)
 	ipFlag := fs.String("ip", "", "client IP address (overrides the identity file's ip)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *app == "" {
@@ -147,5 +145,6 @@ func cmdPolicy(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// errDenied makes `policy test` exit 1 on a deny, for scripts.
+// errDenied makes `policy test` and `policy explain` exit 1 on a deny,
+// for scripts.
 var errDenied = errors.New("decision: deny")

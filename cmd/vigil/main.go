@@ -25,7 +25,9 @@ Usage:
   vigil config push|status|show ...
                                     share providers, verifiers, idv, risk and apps with every replica (admin API)
   vigil policy test --config FILE --app NAME --identity FILE [--ip ADDR]
-                                    explain the decision for an identity
+                                    explain a configuration file's decision for an identity, offline
+  vigil policy explain --app NAME [--user USER | --identity FILE] ...
+                                    explain the running policy's decision: rule, reasons, step-up (admin API)
   vigil trust import|list --dir DIR ...
                                     manage passport chip trust anchors (CSCAs, master lists, CRLs)
   vigil chip verify --sod FILE [--dg N=FILE ...] [--trust PATH ...]
@@ -35,6 +37,11 @@ Usage:
                                     compare the faces in two images (distance, threshold, decision)
   vigil sessions list|revoke ...    list sessions; revoke by session, user, app or identity provider (admin API)
   vigil risk show|reset|raise USER  read or change a user's risk, with reasons (admin API)
+  vigil users list|show ...         list users; show one's identity, verification, risk, sessions (admin API)
+  vigil review list|show|approve|reject ...
+                                    decide the built-in verifier's waiting verifications (admin API)
+  vigil audit search [flags]        search audit records by user, app, decision and time (admin API)
+  vigil ssf streams                 Shared Signals subscribers, their streams and queued events (admin API)
   vigil version                     print the version
 
 Run "vigil COMMAND --help" for a command's flags.
@@ -64,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "config":
 		err = cmdConfig(ctx, args[1:], stdout, stderr)
 	case "policy":
-		err = cmdPolicy(args[1:], stdout, stderr)
+		err = cmdPolicy(ctx, args[1:], stdout, stderr)
 	case "trust":
 		err = cmdTrust(args[1:], stdout, stderr)
 	case "chip":
@@ -77,6 +84,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdSessions(ctx, args[1:], stdout, stderr)
 	case "risk":
 		err = cmdRisk(ctx, args[1:], stdout, stderr)
+	case "users":
+		err = cmdUsers(ctx, args[1:], stdout, stderr)
+	case "review":
+		err = cmdReview(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = cmdAudit(ctx, args[1:], stdout, stderr)
+	case "ssf":
+		err = cmdSSF(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "vigil", version)
 		return 0

@@ -82,12 +82,17 @@ func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return printJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "user %s: risk %s (score %d)\n", out.User, out.Level, out.Score)
-	if len(out.Factors) == 0 {
+	return printFactors(stdout, out.Factors)
+}
+
+// printFactors prints risk factors as a table; nothing when there are none.
+func printFactors(w io.Writer, factors []admin.FactorView) error {
+	if len(factors) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "POINTS\tKIND\tSOURCE\tAT\tSTATE\tREASON")
-	for _, f := range out.Factors {
+	for _, f := range factors {
 		state := "active until " + f.ExpiresAt.Local().Format(time.DateTime)
 		switch {
 		case f.ClearedAt != nil:

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+const reviewUsage = `Usage:
+  vigil review list [--limit N] [flags]
+  vigil review show ID [flags]
+  vigil review approve ID [--note TEXT] [flags]
+  vigil review reject ID --reason TEXT [flags]
+
+The built-in verifier's review queue: verifications its automated checks
+could not decide alone (a borderline face match, for one).
+Only a replica that runs the built-in verifier (idv) has one; elsewhere the
+API answers that there is none.
+
+list prints the verifications waiting, oldest first (GET /reviews).
+show prints one as text: steps, checks passed and failed, the face match,
+the document (without its number) and the evidence kept (GET /reviews/{ID});
+the images are in the review UI, for a reviewer signed in through the gateway.
+approve (POST /reviews/{ID}/approve) and reject (POST /reviews/{ID}/reject)
+decide one waiting for review; the reviewer is recorded as admin:$USER.
+A reject needs --reason: the person is told it. An approval's --note is
+optional and kept with the decision.
+
+Examples:
+  vigil review list
+  vigil review show vr-3f2a
+  vigil review approve vr-3f2a --note "portrait matches, glasses in selfie"
+  vigil review reject vr-3f2a --reason "the document photo is of a screen"
+
+Common flags: --server URL, --config FILE, --token-file FILE, --output table|json
+(the server and token also come from $VIGIL_SERVER and $VIGIL_ADMIN_TOKEN).
+`
+
+func cmdReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, reviewUsage)
+		return usageError{errors.New("want: review list, show, approve or reject")}
+	}
+	switch args[0] {
+	case "list":
+		return reviewList(ctx, args[1:], stdout, stderr)
+	case "show", "approve", "reject":
+		return reviewOne(ctx, args[0], args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, reviewUsage)
+		return errHelp
+	}
+	fmt.Fprint(stderr, reviewUsage)
+	return usageError{fmt.Errorf("unknown review command %q", args[0])}
+}
+
+func reviewList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("review list", "vigil review list [--limit N] [flags]", stderr)
+	af.register(fs)
+	limit := limitFlag(fs, "verifications")
+	if err := noArgs(fs, args); err != nil {
+		return err
+	}
+	q := url.Values{}
+	if err := addLimit(q, *limit); err != nil {
+		return err
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Reviews []admin.ReviewSummary `json:"reviews"`
+	}
+	if err := c.Call(ctx, "GET", withQuery("/reviews", q), nil, &out); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tRUNG\tCLAIMED EMAIL\tCREATED\tEXPIRES\tWHY")
+	for _, r := range out.Reviews {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Rung, dash(r.ClaimedEmail),
+			when(r.CreatedAt), when(r.ExpiresAt), dash(strings.Join(r.Reasons, ", ")))
+	}
+	return tw.Flush()
+}
+
+// reviewOne is show, approve and reject: each names one verification.
+func reviewOne(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	synopsis := map[string]string{
+		"show":    "vigil review show ID [flags]",
+		"approve": "vigil review approve ID [--note TEXT] [flags]",
+		"reject":  "vigil review reject ID --reason TEXT [flags]",
+	}[sub]
+	fs := newFlags("review "+sub, synopsis, stderr)
+	af.register(fs)
+	var note, reason *string
+	switch sub {
+	case "approve":
+		note = fs.String("note", "", "why it is approved: one line, kept with the decision")
+	case "reject":
+		reason = fs.String("reason", "", "why it is rejected (required): one line, the person is told")
+	}
+	id, err := oneArg(fs, args, "verification ID")
+	if err != nil {
+		return err
+	}
+	// Refused here, before any call: nothing changes on a mistake.
+	if reason != nil && strings.TrimSpace(*reason) == "" {
+		fs.Usage()
+		return usageError{errors.New("review reject needs --reason TEXT: the person is told why")}
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	path := "/reviews/" + url.PathEscape(id)
+	var out admin.ReviewView
+	switch sub {
+	case "show":
+		err = c.Call(ctx, "GET", path, nil, &out)
+	case "approve":
+		var body any
+		if *note != "" {
+			body = map[string]string{"reason": *note}
+		}
+		err = c.Call(ctx, "POST", path+"/approve", body, &out)
+	case "reject":
+		err = c.Call(ctx, "POST", path+"/reject", map[string]string{"reason": *reason}, &out)
+	}
+	if err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	if sub != "show" {
+		fmt.Fprintf(stdout, "verification %s %s\n\n", out.ID, out.Status)
+	}
+	return printReview(stdout, out)
+}
+
+func printReview(w io.Writer, r admin.ReviewView) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "verification:\t%s\n", r.ID)
+	fmt.Fprintf(tw, "status:\t%s\n", r.Status)
+	fmt.Fprintf(tw, "rung:\t%s\n", r.Rung)
+	fmt.Fprintf(tw, "claimed email:\t%s\n", dash(r.ClaimedEmail))
+	fmt.Fprintf(tw, "created:\t%s\n", when(r.CreatedAt))
+	fmt.Fprintf(tw, "expires:\t%s\n", when(r.ExpiresAt))
+	fmt.Fprintf(tw, "why review:\t%s\n", dash(strings.Join(r.Reasons, ", ")))
+	fmt.Fprintf(tw, "steps:\t%s\n", dash(strings.Join(r.Steps, ", ")))
+	if f := r.Face; f != nil {
+		fmt.Fprintf(tw, "face match:\t%s: distance %.2f, threshold %.2f (against %s)\n", dash(f.Decision), f.Distance, f.Threshold, dash(f.Reference))
+	}
+	if d := r.Document; d != nil {
+		line := fmt.Sprintf("%s from %s, expires %s", d.Type, d.IssuingState, d.Expiry)
+		if d.Expired {
+			line += " (expired)"
+		}
+		switch {
+		case !d.NameCompared:
+			line += ", name not compared"
+		case d.NameMatches:
+			line += ", name matches"
+		default:
+			line += ", name differs"
+		}
+		if d.Corrected {
+			line += ", machine-readable zone corrected"
+		}
+		if d.ChipRead {
+			line += ", chip read"
+			if d.ActiveAuth != "" {
+				line += " (active authentication " + d.ActiveAuth + ")"
+			}
+		}
+		fmt.Fprintf(tw, "document:\t%s\n", line)
+	}
+	if dec := r.Decision; dec != nil {
+		line := "by " + dec.Reviewer + " at " + when(dec.At)
+		if dec.Note != "" {
+			line += ": " + dec.Note
+		}
+		fmt.Fprintf(tw, "decided:\t%s\n", line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		title, mark string
+		checks      []string
+	}{{"checks passed:", "+", r.Passed}, {"checks failed:", "-", r.Failed}} {
+		if len(c.checks) == 0 {
+			continue
+		}
+		fmt.Fprintln(w, c.title)
+		for _, s := range c.checks {
+			fmt.Fprintf(w, "  %s %s\n", c.mark, s)
+		}
+	}
+	if len(r.Evidence) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVIDENCE\tTYPE\tBYTES\tSTORED\tDELETED AFTER")
+	for _, e := range r.Evidence {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Kind, e.ContentType, e.Size, when(e.CreatedAt), when(e.DeleteAfter))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+const ssfUsage = `Usage:
+  vigil ssf streams [flags]
+
+streams prints every Shared Signals subscriber configured (ssf.subscribers)
+and the streams each created (GET /ssf/streams): delivery (push or poll)
+and endpoint, status and why, events queued for delivery, subjects, and
+when it last changed. A subscriber that has not created a stream yet shows
+"no stream".
+
+Examples:
+  vigil ssf streams
+  vigil ssf streams --output json
+
+Common flags: --server URL, --config FILE, --token-file FILE, --output table|json
+(the server and token also come from $VIGIL_SERVER and $VIGIL_ADMIN_TOKEN).
+`
+
+func cmdSSF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, ssfUsage)
+		return usageError{errors.New("want: ssf streams")}
+	}
+	switch args[0] {
+	case "streams":
+		return ssfStreams(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, ssfUsage)
+		return errHelp
+	}
+	fmt.Fprint(stderr, ssfUsage)
+	return usageError{fmt.Errorf("unknown ssf command %q", args[0])}
+}
+
+func ssfStreams(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("ssf streams", "vigil ssf streams [flags]", stderr)
+	af.register(fs)
+	if err := noArgs(fs, args); err != nil {
+		return err
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Subscribers []admin.SubscriberView `json:"subscribers"`
+	}
+	if err := c.Call(ctx, "GET", "/ssf/streams", nil, &out); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SUBSCRIBER\tAUDIENCE\tSTREAM\tDELIVERY\tENDPOINT\tSTATUS\tQUEUED\tSUBJECTS\tUPDATED")
+	for _, s := range out.Subscribers {
+		if len(s.Streams) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\tno stream\t-\t-\t-\t-\t-\t-\n", s.Name, s.Audience)
+		}
+		for _, st := range s.Streams {
+			status := st.Status
+			if st.Reason != "" {
+				status += " (" + st.Reason + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, st.Audience, st.ID, st.Delivery, dash(st.Endpoint),
+				status, st.Queued, st.Subjects, when(st.UpdatedAt))
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+const usersUsage = `Usage:
+  vigil users list [--query TEXT] [--limit N] [flags]
+  vigil users show USER [flags]
+
+list prints the users who hold a session, with their verification level,
+risk and session count (GET /users). --query keeps those whose ID, email or
+name contains TEXT; an exact ID or email also finds a user without
+sessions. --limit caps the list (the server's default 100, at most 1000).
+
+show prints one user (GET /users/{USER}): identity, groups of the latest
+sign-in, the latest verification (level, provider, when, and the kinds of
+evidence checked, never numbers or images), risk with every factor, and
+sessions. USER is a user ID (provider:hash) or an email.
+
+Examples:
+  vigil users list --query example.com
+  vigil users show ada@example.com
+  vigil users show corp:afWdQe0Ycqi33DWeiKR_IKJ4bpOueCBIJ40q1JPEUbI --output json
+
+Common flags: --server URL, --config FILE, --token-file FILE, --output table|json
+(the server and token also come from $VIGIL_SERVER and $VIGIL_ADMIN_TOKEN).
+`
+
+func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usersUsage)
+		return usageError{errors.New("want: users list or users show USER")}
+	}
+	switch args[0] {
+	case "list":
+		return usersList(ctx, args[1:], stdout, stderr)
+	case "show":
+		return usersShow(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usersUsage)
+		return errHelp
+	}
+	fmt.Fprint(stderr, usersUsage)
+	return usageError{fmt.Errorf("unknown users command %q", args[0])}
+}
+
+// limitFlag registers --limit; 0 leaves the server's default.
+func limitFlag(fs *flag.FlagSet, what string) *int {
+	return fs.Int("limit", 0, "at most this many "+what+" (default: the server's)")
+}
+
+// addLimit puts a --limit into q, refusing a negative one here.
+func addLimit(q url.Values, limit int) error {
+	switch {
+	case limit < 0:
+		return usageError{fmt.Errorf("--limit must be positive, got %d", limit)}
+	case limit > 0:
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return nil
+}
+
+// withQuery appends q to path when it holds anything.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// noArgs parses flags and refuses positional arguments.
+func noArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	return nil
+}
+
+// oneArg parses flags around exactly one positional argument, named what.
+func oneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
+	arg, err := parseOneArg(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if arg == "" {
+		fs.Usage()
+		return "", usageError{fmt.Errorf("name one %s", what)}
+	}
+	return arg, nil
+}
+
+func usersList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("users list", "vigil users list [--query TEXT] [--limit N] [flags]", stderr)
+	af.register(fs)
+	query := fs.String("query", "", "only users whose ID, email or name contains TEXT")
+	limit := limitFlag(fs, "users")
+	if err := noArgs(fs, args); err != nil {
+		return err
+	}
+	q := url.Values{}
+	if *query != "" {
+		q.Set("query", *query)
+	}
+	if err := addLimit(q, *limit); err != nil {
+		return err
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Users []admin.UserSummary `json:"users"`
+	}
+	if err := c.Call(ctx, "GET", withQuery("/users", q), nil, &out); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER\tEMAIL\tNAME\tVERIFIED\tRISK\tSESSIONS\tLAST SEEN")
+	for _, u := range out.Users {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", u.ID, dash(u.Email), dash(u.Name), dash(u.Level), u.Risk, u.Sessions, when(u.LastSeenAt))
+	}
+	return tw.Flush()
+}
+
+func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var af adminFlags
+	fs := newFlags("users show", "vigil users show USER [flags]", stderr)
+	af.register(fs)
+	user, err := oneArg(fs, args, "USER")
+	if err != nil {
+		return err
+	}
+	c, err := af.client()
+	if err != nil {
+		return err
+	}
+	var u admin.UserView
+	if err := c.Call(ctx, "GET", "/users/"+url.PathEscape(user), nil, &u); err != nil {
+		return err
+	}
+	if af.output == "json" {
+		return printJSON(stdout, u)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "user:\t%s\n", u.ID)
+	fmt.Fprintf(tw, "provider:\t%s (subject %s)\n", u.Provider, u.Subject)
+	fmt.Fprintf(tw, "email:\t%s\n", dash(u.Email))
+	fmt.Fprintf(tw, "name:\t%s\n", dash(u.Name))
+	fmt.Fprintf(tw, "groups:\t%s\n", dash(strings.Join(u.Groups, ", ")))
+	if v := u.Verification; v != nil {
+		line := fmt.Sprintf("level %s by %s at %s", dash(v.Level), v.Provider, when(v.VerifiedAt))
+		if v.TrustFramework != "" {
+			line += ", trust framework " + v.TrustFramework
+		}
+		if len(v.Methods) > 0 {
+			line += ", methods " + strings.Join(v.Methods, ", ")
+		}
+		if v.DocumentCountry != "" {
+			line += ", document from " + v.DocumentCountry
+		}
+		fmt.Fprintf(tw, "verification:\t%s\n", line)
+		for i, e := range v.Evidence {
+			label := ""
+			if i == 0 {
+				label = "evidence:"
+			}
+			fmt.Fprintf(tw, "%s\t%s\n", label, e)
+		}
+	} else {
+		fmt.Fprintln(tw, "verification:\tnone")
+	}
+	fmt.Fprintf(tw, "risk:\t%s (score %d)\n", u.Risk.Level, u.Risk.Score)
+	fmt.Fprintf(tw, "sessions:\t%d\n", u.Sessions)
+	fmt.Fprintf(tw, "first seen:\t%s\n", when(u.FirstSeenAt))
+	fmt.Fprintf(tw, "last seen:\t%s\n", when(u.LastSeenAt))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(u.Risk.Factors) > 0 {
+		fmt.Fprintln(stdout)
+	}
+	return printFactors(stdout, u.Risk.Factors)
+}
+
+// when is a time in local time, "-" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format(time.DateTime)
+}
+
+// dash keeps an empty table cell visible.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
