@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin/admintest"
+	"github.com/vigil-gw/vigil/internal/identity"
+	"github.com/vigil-gw/vigil/internal/session"
+	"github.com/vigil-gw/vigil/internal/store"
 )
 
 // adminCmd returns a runner of CLI commands against srv, its output and
@@ -77,6 +81,32 @@ func TestUsersCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &u) != nil || u.ID != srv.UserID || len(u.Groups) != 1 || u.Risk.Level != "medium" {
 		t.Fatalf("users show json: %d\n%s%s", code, out, errOut)
 	}
+
+	// A user verified by the built-in verifier: level, provider, when and
+	// the kinds of evidence, without the document's number or birth date.
+	verifiedAt := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := srv.DB.UpsertPersonByDocument(t.Context(), &store.Person{Subject: "idv-grace", DocumentKey: "doc-key-grace",
+		GivenName: "Grace", BirthDate: "1980-01-02", ACR: "ial2", VerifiedAt: verifiedAt, CreatedAt: verifiedAt, UpdatedAt: verifiedAt,
+		VerifiedClaims: []byte(`{"verification":{"trust_framework":"nist_800_63A","evidence":[{"type":"document","document_details":{"type":"passport","document_number":"X1234567"},"check_details":[{"check_method":"vcrypt"},{"check_method":"bvr"}]}]},"claims":{"given_name":"Grace"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := srv.Sessions.Create(t.Context(), identity.Identity{Provider: "corp", Subject: "grace", Email: "grace@example.com",
+		Groups: []string{"ops", "eng"}, Verification: &identity.Verification{Provider: "idv", Subject: "idv-grace", Level: "ial2",
+			TrustFramework: "nist_800_63A", VerifiedAt: verifiedAt, Methods: []string{"vcrypt", "bvr"}, DocumentCountry: "UTO"}},
+		session.Meta{IP: "192.0.2.8"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = vigil("users", "show", "grace@example.com")
+	wantOut(t, "users show (verified)", code, out, errOut, 0, "groups:        ops, eng",
+		"level ial2 by idv at "+verifiedAt.Local().Format(time.DateTime), "trust framework nist_800_63A", "methods vcrypt, bvr",
+		"document from UTO", "evidence:", "document passport: vcrypt, bvr", "risk:          low (score 0)")
+	for _, secret := range []string{"X1234567", "1980-01-02"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("users show prints %s:\n%s", secret, out)
+		}
+	}
+	code, out, errOut = vigil("users", "list", "--query", "grace")
+	wantOut(t, "users list (verified)", code, out, errOut, 0, "grace@example.com", "ial2")
 
 	for _, tc := range []struct {
 		args []string
