@@ -137,14 +137,27 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, post bool) {
 // Sec-Fetch-Site other than same-origin, or an Origin other than the
 // gateway's. Clients that send neither (not browsers) still need the
 // CSRF token, which only a console page carries.
+//
+// Origin "null" passes only beside Sec-Fetch-Site: same-origin: the
+// console's own Referrer-Policy (no-referrer) makes browsers send "null"
+// on its form posts (Fetch: a POST's origin under no-referrer), while a
+// sandboxed frame or data: page elsewhere, the other sources of "null",
+// is marked cross-site.
 func (h *Handler) sameOrigin(r *http.Request) bool {
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
+	site := r.Header.Values("Sec-Fetch-Site")
+	if len(site) > 1 || (len(site) == 1 && site[0] != "same-origin") {
 		return false
 	}
-	if o := r.Header.Values("Origin"); len(o) > 1 || (len(o) == 1 && o[0] != h.origin) {
+	o := r.Header.Values("Origin")
+	switch {
+	case len(o) == 0:
+		return true
+	case len(o) > 1:
 		return false
+	case o[0] == "null":
+		return len(site) == 1
 	}
-	return true
+	return o[0] == h.origin
 }
 
 // plain adapts fn, rendering its error. Logs carry the route, the code and

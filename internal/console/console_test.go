@@ -55,6 +55,9 @@ func TestSameOrigin(t *testing.T) {
 		{"other site", map[string]string{"Origin": "https://evil.example"}, false},
 		{"plain http", map[string]string{"Origin": "http://vigil.example.com"}, false},
 		{"null origin", map[string]string{"Origin": "null"}, false},
+		// What Chromium sends on the console's own forms (no-referrer).
+		{"null origin, same-origin fetch", map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"}, true},
+		{"null origin, cross-site fetch", map[string]string{"Origin": "null", "Sec-Fetch-Site": "cross-site"}, false},
 		{"same-site subdomain", map[string]string{"Sec-Fetch-Site": "same-site"}, false},
 		{"cross-site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://vigil.example.com"}, false},
 		{"typed in the address bar", map[string]string{"Sec-Fetch-Site": "none"}, false},
