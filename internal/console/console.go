@@ -27,6 +27,9 @@ type Service interface {
 	ResetRisk(ctx context.Context, userID, by, reason string) (admin.RiskView, error)
 	ResolveUser(ctx context.Context, who string) (string, error)
 	Users(ctx context.Context, query string, limit int) ([]admin.UserSummary, error)
+	User(ctx context.Context, userID string) (admin.UserView, error)
+	TestPolicy(ctx context.Context, t admin.PolicyTest) (admin.PolicyDecision, error)
+	Streams(ctx context.Context) ([]admin.SubscriberView, error)
 }
 
 var _ Service = admin.Service(nil)
@@ -38,11 +41,20 @@ type Sessions interface {
 	LookupRequest(r *http.Request) (*store.Session, error)
 }
 
-// Options configure a Handler. Every field but Logger and LoginPath is
-// required.
+// Options configure a Handler. Service, Sessions, Group, CSRFKey and
+// PublicURL are required; a part left nil is shown as off, with why.
 type Options struct {
 	Service  Service
 	Sessions Sessions
+	// Reviews is the built-in verifier's review queue; nil when no
+	// verifier runs in this process.
+	Reviews admin.ReviewService
+	// Audit searches the audit log; nil when records go to stdout or
+	// nowhere.
+	Audit admin.AuditSearcher
+	// Apps lists the running configuration's app names, for the policy
+	// tester; it is called per request, so a reload shows. Nil: none.
+	Apps func() []string
 	// Group: an identity whose groups include it may use the console.
 	Group string
 	// CSRFKey signs the per-session form tokens: at least 32 bytes, derived
@@ -124,6 +136,13 @@ func (h *Handler) routes() {
 	get("/users", h.users)
 	get("/users/{user}", h.user)
 	post("/users/{user}/risk/reset", h.resetRisk)
+	get("/reviews", h.reviews)
+	get("/reviews/{id}", h.review)
+	post("/reviews/{id}/approve", h.approveReview)
+	post("/reviews/{id}/reject", h.rejectReview)
+	get("/policy", h.policyTest)
+	get("/audit", h.auditSearch)
+	get("/streams", h.streams)
 	h.mux.Handle("GET "+BasePath+"/static/style.css", h.pages.static())
 	h.mux.Handle("GET "+BasePath, http.RedirectHandler(BasePath+"/", http.StatusSeeOther))
 	h.mux.Handle(BasePath+"/", h.plain(func(http.ResponseWriter, *http.Request) error { return errNotFound }))

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 )
 
-//go:embed web/page.html web/static/style.css
+//go:embed web/*.html web/static/style.css
 var webFS embed.FS
 
 // csp: no script at all, this origin's stylesheet and images, forms
@@ -45,7 +46,10 @@ func newPages() (*pages, error) {
 			return *t
 		},
 		"sessionTable": newSessionTable,
-	}).ParseFS(webFS, "web/page.html")
+		"review":       reviewPath,
+		"list":         func(s ...string) []string { return s },
+		"f3":           func(f float32) string { return strconv.FormatFloat(float64(f), 'f', 3, 32) },
+	}).ParseFS(webFS, "web/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse pages: %w", err)
 	}
@@ -79,6 +83,15 @@ type pageData struct {
 	Query string
 	// User page.
 	UserView *userView
+	// Review queue and one review.
+	Reviews *reviewList
+	Review  *admin.ReviewView
+	// Policy tester.
+	Policy *policyForm
+	// Audit search.
+	Audit *auditPage
+	// Shared Signals streams.
+	Subscribers []admin.SubscriberView
 }
 
 // sessionTable feeds the "session-table" template: the rows and what

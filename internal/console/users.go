@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -45,10 +46,14 @@ type userView struct {
 	ID       string
 	Email    string
 	Name     string
-	Score    int
-	Level    string
-	Active   int
-	Timeline []factorRow
+	Provider string
+	Groups   []string
+	// Verification is the latest identity verification; nil when none.
+	Verification *admin.VerificationView
+	Score        int
+	Level        string
+	Active       int
+	Timeline     []factorRow
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
@@ -73,6 +78,14 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(ss) > 0 {
 		u.Email, u.Name = ss[0].Email, ss[0].Name
+	}
+	// A user named by ID may have no user record (only factors): the page
+	// still shows their risk and sessions.
+	switch uv, err := h.opt.Service.User(r.Context(), id); {
+	case err == nil:
+		u.Email, u.Name, u.Provider, u.Groups, u.Verification = uv.Email, uv.Name, uv.Provider, uv.Groups, uv.Verification
+	case !errors.Is(err, admin.ErrNotFound):
+		return serviceError(err)
 	}
 	notice := revokedNotice(r.URL.Query())
 	if r.URL.Query().Get("reset") == "1" {

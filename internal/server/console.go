@@ -27,10 +27,25 @@ func (s *Server) newConsole(cfg *config.Config) error {
 	}
 	s.console, err = console.New(console.Options{
 		Service: s.assure, Sessions: s.sessions, Group: cfg.Admin.Console.Group, CSRFKey: key,
+		Reviews: s.adminReviews(), Audit: s.adminAudit(cfg), Apps: s.appNames,
 		PublicURL: cfg.Server.PublicURL, LoginPath: authn.PathLogin,
 		Logger: s.log.With("part", "console"), Clock: s.opts.Clock,
 	})
 	return err
+}
+
+// appNames lists the running configuration's apps, for the console's
+// policy tester: after a reload it shows the new list.
+func (s *Server) appNames() []string {
+	st := s.state.Load()
+	if st == nil {
+		return nil
+	}
+	names := make([]string, len(st.cfg.Apps))
+	for i, a := range st.cfg.Apps {
+		names[i] = a.Name
+	}
+	return names
 }
 
 // serveConsole serves /.vigil/console/ on the public URL's host (on an

@@ -1,0 +1,86 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+// policyForm is the policy tester: what was asked and, once asked, the
+// decision or why there is none.
+type policyForm struct {
+	Apps    []string
+	App     string
+	User    string // as typed: email or user ID
+	IP      string
+	Risk    string
+	Problem string
+	Result  *admin.PolicyDecision
+}
+
+// policyTest explains how an app's running policy decides for a user and
+// request. It changes nothing, so it is a GET form without a token.
+func (h *Handler) policyTest(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := &policyForm{App: strings.TrimSpace(q.Get("app")), User: strings.TrimSpace(q.Get("user")),
+		IP: strings.TrimSpace(q.Get("ip")), Risk: q.Get("risk")}
+	if h.opt.Apps != nil {
+		f.Apps = slices.Sorted(slices.Values(h.opt.Apps()))
+	}
+	d := pageData{Page: "policy", Title: "Policy tester", Admin: adminFrom(r.Context()), Policy: f}
+	if !q.Has("app") {
+		return h.pages.render(w, http.StatusOK, d)
+	}
+	dec, err := h.decide(r, f)
+	if err != nil {
+		var pe *pageError
+		if !errors.As(serviceError(err), &pe) {
+			return err
+		}
+		// Keep the form: the admin corrects what was typed.
+		f.Problem = pe.msg
+		return h.pages.render(w, pe.status, d)
+	}
+	f.Result = &dec
+	return h.pages.render(w, http.StatusOK, d)
+}
+
+func (h *Handler) decide(r *http.Request, f *policyForm) (admin.PolicyDecision, error) {
+	t := admin.PolicyTest{App: f.App, IP: f.IP, Risk: f.Risk}
+	switch {
+	case f.App == "":
+		return admin.PolicyDecision{}, invalid("choose an app")
+	case f.IP != "" && !validIP(f.IP):
+		return admin.PolicyDecision{}, invalid("the address is not an IP address")
+	}
+	switch f.Risk {
+	case "", "low", "medium", "high":
+	default:
+		return admin.PolicyDecision{}, invalid("risk must be low, medium or high")
+	}
+	if f.User != "" {
+		id, err := h.opt.Service.ResolveUser(r.Context(), f.User)
+		if err != nil {
+			return admin.PolicyDecision{}, err
+		}
+		t.User = id
+	}
+	return h.opt.Service.TestPolicy(r.Context(), t)
+}
+
+func validIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// invalid is an admin.ErrInvalid with text for the operator.
+func invalid(msg string) error { return &invalidError{msg} }
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string { return e.msg }
+func (e *invalidError) Unwrap() error { return admin.ErrInvalid }

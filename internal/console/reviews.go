@@ -1,0 +1,101 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigil-gw/vigil/internal/admin"
+)
+
+// noVerifier is shown where the review queue would be: the queue belongs
+// to the built-in verifier, and this process runs none.
+const noVerifier = "No built-in verifier runs in this process (idv is not configured), so there is no review queue here. An external verifier keeps its own."
+
+var errNoVerifier = &pageError{status: http.StatusNotFound, code: "no-verifier", title: "No review queue", msg: noVerifier}
+
+// reviewList is the review queue page.
+type reviewList struct {
+	Off     string // why there is no queue; empty when there is one
+	Reviews []admin.ReviewSummary
+}
+
+// reviews lists the verifications waiting for a person, oldest first.
+func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) error {
+	d := pageData{Page: "reviews", Title: "Reviews", Admin: adminFrom(r.Context()), Reviews: &reviewList{}}
+	switch r.URL.Query().Get("decided") {
+	case "approved":
+		d.Notice = "Approved: the person is verified."
+	case "rejected":
+		d.Notice = "Rejected: the person is told the reason."
+	}
+	if h.opt.Reviews == nil {
+		d.Reviews.Off = noVerifier
+		return h.pages.render(w, http.StatusOK, d)
+	}
+	rs, err := h.opt.Reviews.Reviews(r.Context(), maxRows)
+	if err != nil {
+		return serviceError(err)
+	}
+	d.Reviews.Reviews, d.Shown = rs, len(rs)
+	return h.pages.render(w, http.StatusOK, d)
+}
+
+// review shows one verification as text: steps, checks, face match,
+// document facts without numbers, and the evidence kept (metadata only).
+func (h *Handler) review(w http.ResponseWriter, r *http.Request) error {
+	if h.opt.Reviews == nil {
+		return errNoVerifier
+	}
+	v, err := h.opt.Reviews.Review(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return serviceError(err)
+	}
+	return h.pages.render(w, http.StatusOK, pageData{Page: "review", Title: "Review", Admin: adminFrom(r.Context()), Review: &v})
+}
+
+// approveReview verifies the person; the note is optional.
+func (h *Handler) approveReview(w http.ResponseWriter, r *http.Request) error {
+	if h.opt.Reviews == nil {
+		return errNoVerifier
+	}
+	n, err := note(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.opt.Reviews.Approve(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, n); err != nil {
+		return serviceError(err)
+	}
+	h.opt.Logger.Info("console: verification approved", "verification", r.PathValue("id"), "by", adminFrom(r.Context()).Actor)
+	return seeOther(w, r, BasePath+"/reviews?decided=approved")
+}
+
+// rejectReview ends the verification; the reason is required, because the
+// person is told it.
+func (h *Handler) rejectReview(w http.ResponseWriter, r *http.Request) error {
+	if h.opt.Reviews == nil {
+		return errNoVerifier
+	}
+	why, err := reason(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.opt.Reviews.Reject(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, why); err != nil {
+		return serviceError(err)
+	}
+	h.opt.Logger.Info("console: verification rejected", "verification", r.PathValue("id"), "by", adminFrom(r.Context()).Actor)
+	return seeOther(w, r, BasePath+"/reviews?decided=rejected")
+}
+
+// note reads an optional one-line note, bounded like a reason.
+func note(r *http.Request) (string, error) {
+	s := strings.TrimSpace(r.PostForm.Get("note"))
+	if len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", &pageError{status: http.StatusBadRequest, code: "bad-note", title: "Not done",
+			msg: "The note must be one line of at most 200 bytes."}
+	}
+	return s, nil
+}
+
+func reviewPath(id string) string { return BasePath + "/reviews/" + url.PathEscape(id) }
