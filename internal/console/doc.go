@@ -1,7 +1,10 @@
 // Package console is the administrators' web console under /.vigil/console/:
-// an overview, live sessions (filter, revoke), and a user's risk with its
-// factor timeline (reset with a reason). It is server-rendered html/template
-// with no script, on its own mux, apart from the JSON admin API.
+// an overview, live sessions (filter, revoke), users with their latest
+// verification and their risk factor timeline (reset with a reason), the
+// built-in verifier's review queue (text evidence; approve, or reject with
+// a reason), a policy tester, audit log search and Shared Signals streams.
+// It is server-rendered html/template with no script, on its own mux,
+// apart from the JSON admin API.
 //
 // Every request needs a Vigil session (the gateway's own sign-in) whose
 // identity is in the configured admin group; the admin's email (or user
