@@ -108,6 +108,18 @@ func TestUsersCommands(t *testing.T) {
 	code, out, errOut = vigil("users", "list", "--query", "grace")
 	wantOut(t, "users list (verified)", code, out, errOut, 0, "grace@example.com", "ial2")
 
+	// An identity provider's text cannot drive the operator's terminal or
+	// forge a row.
+	if _, _, err := srv.Sessions.Create(t.Context(), identity.Identity{Provider: "corp", Subject: "mallory", Email: "mallory@example.com",
+		Name: "Mal\x1b]0;owned\x07lory\ncorp:fake  root@example.com"}, session.Meta{IP: "192.0.2.9"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = vigil("users", "list", "--query", "mallory")
+	wantOut(t, "users list (hostile name)", code, out, errOut, 0, "Mal\uFFFD]0;owned\uFFFDlory corp:fake")
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "\ncorp:fake") {
+		t.Errorf("users list passes a hostile name through:\n%q", out)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -92,6 +92,7 @@ func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tKIND\tDECISION\tUSER\tAPP\tRULE\tACTOR\tREASONS")
 	for _, raw := range out.Records {

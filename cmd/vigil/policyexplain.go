@@ -120,7 +120,7 @@ func policyExplain(ctx context.Context, args []string, stdout, stderr io.Writer)
 		case t.Identity != nil:
 			who = "the identity in " + *idPath
 		}
-		printDecision(stdout, d, who)
+		printDecision(terminalSafe(stdout), d, who)
 	}
 	if d.Decision == "deny" {
 		return errDenied

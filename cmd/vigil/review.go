@@ -85,6 +85,7 @@ func reviewList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tRUNG\tCLAIMED EMAIL\tCREATED\tEXPIRES\tWHY")
 	for _, r := range out.Reviews {
@@ -144,6 +145,7 @@ func reviewOne(ctx context.Context, sub string, args []string, stdout, stderr io
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	if sub != "show" {
 		fmt.Fprintf(stdout, "verification %s %s\n\n", out.ID, out.Status)
 	}

@@ -63,6 +63,7 @@ func ssfStreams(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUBSCRIBER\tAUDIENCE\tSTREAM\tDELIVERY\tENDPOINT\tSTATUS\tQUEUED\tSUBJECTS\tUPDATED")
 	for _, s := range out.Subscribers {

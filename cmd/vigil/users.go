@@ -134,6 +134,7 @@ func usersList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USER\tEMAIL\tNAME\tVERIFIED\tRISK\tSESSIONS\tLAST SEEN")
 	for _, u := range out.Users {
@@ -161,6 +162,7 @@ func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if af.output == "json" {
 		return printJSON(stdout, u)
 	}
+	stdout = terminalSafe(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "user:\t%s\n", u.ID)
 	fmt.Fprintf(tw, "provider:\t%s (subject %s)\n", u.Provider, u.Subject)
@@ -210,10 +212,16 @@ func when(t time.Time) string {
 	return t.Local().Format(time.DateTime)
 }
 
-// dash keeps an empty table cell visible.
+// dash keeps an empty table cell visible, and a cell of outside text on
+// its line: a newline in a name or reason must not forge a row.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
 }
