@@ -81,6 +81,7 @@ func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout) // factor reasons come from transmitters and detectors
 	fmt.Fprintf(stdout, "user %s: risk %s (score %d)\n", out.User, out.Level, out.Score)
 	return printFactors(stdout, out.Factors)
 }

@@ -66,6 +66,7 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout) // emails and names come from identity providers
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SESSION\tUSER\tEMAIL\tPROVIDER\tIP\tLAST SEEN\tEXPIRES")
 	for _, s := range out.Sessions {
@@ -114,6 +115,7 @@ func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
+	stdout = terminalSafe(stdout)
 	switch out.Scope {
 	case admin.ScopeApp:
 		fmt.Fprintf(stdout, "app %s: every session from before now must sign in again\n", out.Key)
