@@ -53,6 +53,14 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// MarshalYAML writes one value as a scalar, as people write it.
+func (l StringList) MarshalYAML() (any, error) {
+	if len(l) == 1 {
+		return l[0], nil
+	}
+	return []string(l), nil
+}
+
 // Secret is a value read from the environment, a file, or (for tests and
 // demos only) written inline. Exactly one source is set.
 type Secret struct {

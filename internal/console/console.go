@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -55,6 +56,9 @@ type Options struct {
 	// Apps lists the running configuration's app names, for the policy
 	// tester; it is called per request, so a reload shows. Nil: none.
 	Apps func() []string
+	// AppConfigs returns the running configuration's apps, for the apps
+	// and policies page; called per request. Nil: the page lists none.
+	AppConfigs func() []config.App
 	// Group: an identity whose groups include it may use the console.
 	Group string
 	// CSRFKey signs the per-session form tokens: at least 32 bytes, derived
@@ -140,6 +144,7 @@ func (h *Handler) routes() {
 	get("/reviews/{id}", h.review)
 	post("/reviews/{id}/approve", h.approveReview)
 	post("/reviews/{id}/reject", h.rejectReview)
+	get("/apps", h.apps)
 	get("/policy", h.policyTest)
 	get("/audit", h.auditSearch)
 	get("/streams", h.streams)

@@ -86,6 +86,8 @@ type pageData struct {
 	// Review queue and one review.
 	Reviews *reviewList
 	Review  *admin.ReviewView
+	// Apps and policies.
+	Apps []appView
 	// Policy tester.
 	Policy *policyForm
 	// Audit search.

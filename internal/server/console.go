@@ -27,7 +27,7 @@ func (s *Server) newConsole(cfg *config.Config) error {
 	}
 	s.console, err = console.New(console.Options{
 		Service: s.assure, Sessions: s.sessions, Group: cfg.Admin.Console.Group, CSRFKey: key,
-		Reviews: s.adminReviews(), Audit: s.adminAudit(cfg), Apps: s.appNames,
+		Reviews: s.adminReviews(), Audit: s.adminAudit(cfg), Apps: s.appNames, AppConfigs: s.appConfigs,
 		PublicURL: cfg.Server.PublicURL, LoginPath: authn.PathLogin,
 		Logger: s.log.With("part", "console"), Clock: s.opts.Clock,
 	})
@@ -46,6 +46,15 @@ func (s *Server) appNames() []string {
 		names[i] = a.Name
 	}
 	return names
+}
+
+// appConfigs is the running configuration's apps, for the console's apps
+// and policies page.
+func (s *Server) appConfigs() []config.App {
+	if st := s.state.Load(); st != nil {
+		return st.cfg.Apps
+	}
+	return nil
 }
 
 // serveConsole serves /.vigil/console/ on the public URL's host (on an

@@ -215,6 +215,11 @@ func TestConsolePages(t *testing.T) {
 		t.Errorf("approving twice: HTTP %d, want 409", resp.StatusCode)
 	}
 
+	// Apps and policies as running: the echo app and its rule, written as
+	// in the file.
+	body = page("/apps", http.StatusOK)
+	wantIn("apps page", body, `<h2 id="app-echo">echo</h2>`, "allow-sales", "group: sales", "every provider")
+
 	// The policy tester: the app list from the running configuration; bob
 	// (sales) is allowed by the rule; anonymous is not.
 	body = page("/policy", http.StatusOK)
