@@ -86,8 +86,14 @@ func (v *Verifier) documentUpload(w http.ResponseWriter, r *http.Request) error 
 	now := v.cfg.Clock()
 	doc, err := mrz.Parse(text, now)
 	var ce *mrz.CheckError
+	var fe *mrz.FormatError
 	switch {
-	case errors.As(err, &ce):
+	// A check digit that fails, or lines of about the right length with a
+	// character too many or too few (OCR engines add or drop one in long
+	// filler runs, as in a passport without a personal number), are most
+	// likely misreads: keep the image and let the person fix the text,
+	// which must then be within a few edits and pass every check digit.
+	case errors.As(err, &ce), errors.As(err, &fe) && len(res.Lines) >= 2:
 		// Most likely a misread: keep the image and let the person fix the text.
 		evID, err := v.putEvidence(r.Context(), b.rec, KindDocument, ct, data)
 		if err != nil {
