@@ -192,6 +192,7 @@ func printEndpoints(w io.Writer, ep Endpoints) {
 	fmt.Fprintf(w, "metrics: %s\n", ep.Metrics)
 	fmt.Fprintf(w, "verifier: %s\n", ep.Verifier)
 	fmt.Fprintf(w, "review: %s\n", ep.Review)
+	fmt.Fprintf(w, "console: %s/.vigil/console/ (sign in as alice, an admin)\n", strings.TrimSuffix(ep.App, "/"))
 	if ep.AdminToken != "" {
 		fmt.Fprintf(w, "admin API: %s/.vigil/admin/api (token below; try: VIGIL_ADMIN_TOKEN=... vigil sessions list --server %s)\n",
 			strings.TrimSuffix(ep.App, "/"), strings.TrimSuffix(ep.App, "/"))
@@ -284,6 +285,8 @@ func Config(p Params) *config.Config {
 				Include: []config.Selector{{Group: config.StringList{"admins"}}}}},
 		}}, c.Apps...)
 	}
+	// The console signs admins in through the demo IdP: alice is one.
+	c.Admin.Console.Group = "admins"
 	c.SetDefaults()
 	if p.AdminToken != "" {
 		c.Admin.Token = config.Secret{Value: p.AdminToken}

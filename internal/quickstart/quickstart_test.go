@@ -133,6 +133,26 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if code := getJSON(t, bob, app+"/admin/", nil); code != 403 {
 		t.Errorf("bob at /admin: HTTP %d, want 403", code)
 	}
+	// The console: alice (admins) sees it, bob is told which group he lacks.
+	resp, err := alice.Get(app + "/.vigil/console/sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "alice@example.com") {
+		t.Errorf("alice at the console: HTTP %d:\n%.300s", resp.StatusCode, body)
+	}
+	resp, err = bob.Get(app + "/.vigil/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(body), "admins") {
+		t.Errorf("bob at the console: HTTP %d, want 403 naming the group:\n%.300s", resp.StatusCode, body)
+	}
+
 	// Bypass: anyone, no identity forwarded.
 	anon := browser()
 	if code := getJSON(t, anon, app+"/public/api/whoami", &w); code != 401 || w.Verified {
@@ -143,7 +163,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 
 	// Logout ends the session: the next request must sign in again.
-	resp, err := alice.PostForm(app+"/.vigil/logout", nil) // GET only shows the confirmation page
+	resp, err = alice.PostForm(app+"/.vigil/logout", nil) // GET only shows the confirmation page
 	if err != nil {
 		t.Fatal(err)
 	}
