@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/audit"
 )
 
@@ -117,11 +118,8 @@ func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // validSince is what the API takes for since, checked here so a typo is a
-// usage error.
+// usage error before any call.
 func validSince(s string) bool {
-	if _, err := time.Parse(time.RFC3339, s); err == nil {
-		return true
-	}
-	d, err := time.ParseDuration(s)
-	return err == nil && d > 0
+	_, err := admin.ParseSince(s, time.Now())
+	return err == nil
 }

@@ -50,7 +50,7 @@ func (a *API) searchAudit(_ http.ResponseWriter, r *http.Request) (any, error) {
 		}
 	}
 	if s := qs.Get("since"); s != "" {
-		t, err := parseSince(s, a.clock())
+		t, err := ParseSince(s, a.clock())
 		if err != nil {
 			return nil, err
 		}
@@ -66,8 +66,9 @@ func (a *API) searchAudit(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return map[string]any{"records": recs, "truncated": trunc}, nil
 }
 
-// parseSince takes an RFC 3339 time or a duration back from now ("24h").
-func parseSince(s string, now time.Time) (time.Time, error) {
+// ParseSince takes an RFC 3339 time or a duration back from now ("24h"):
+// what GET /audit's since means, for the console and the CLI to read alike.
+func ParseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}

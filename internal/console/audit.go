@@ -79,17 +79,15 @@ func (h *Handler) auditSearch(w http.ResponseWriter, r *http.Request) error {
 	return h.pages.render(w, http.StatusOK, d)
 }
 
-// parseSince takes an RFC 3339 time or a duration back from now ("24h"),
-// as the admin API does.
+// parseSince reads since as the admin API does, refusing it with a page
+// that says what is wanted.
 func parseSince(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := admin.ParseSince(s, now)
+	if err != nil {
+		return time.Time{}, &pageError{status: http.StatusBadRequest, code: "bad-since", title: "Not done",
+			msg: "Since is an RFC 3339 time (2026-03-01T00:00:00Z) or a duration back from now, such as 24h.", err: err}
 	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, &pageError{status: http.StatusBadRequest, code: "bad-since", title: "Not done",
-		msg: "Since is an RFC 3339 time (2026-03-01T00:00:00Z) or a duration back from now, such as 24h."}
+	return t, nil
 }
 
 // streams lists the Shared Signals subscribers and the streams they made.
