@@ -79,42 +79,36 @@ func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := addLimit(q, *limit); err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var out struct {
 		Records   []json.RawMessage `json:"records"`
 		Truncated bool              `json:"truncated"`
 	}
-	if err := c.Call(ctx, "GET", withQuery("/audit", q), nil, &out); err != nil {
+	if err := af.call(ctx, "GET", withQuery("/audit", q), nil, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tKIND\tDECISION\tUSER\tAPP\tRULE\tACTOR\tREASONS")
-	for _, raw := range out.Records {
-		var r audit.Record
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return fmt.Errorf("an audit record the CLI cannot read: %w", err)
+	return af.show(stdout, out, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TIME\tKIND\tDECISION\tUSER\tAPP\tRULE\tACTOR\tREASONS")
+		for _, raw := range out.Records {
+			var r audit.Record
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("an audit record the CLI cannot read: %w", err)
+			}
+			who := r.User
+			if r.Email != "" {
+				who = r.Email
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(r.Time), r.Kind, dash(r.Decision), dash(who), dash(r.App),
+				dash(r.Rule), dash(r.Actor), dash(strings.Join(r.Reasons, "; ")))
 		}
-		who := r.User
-		if r.Email != "" {
-			who = r.Email
+		if err := tw.Flush(); err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(r.Time), r.Kind, dash(r.Decision), dash(who), dash(r.App),
-			dash(r.Rule), dash(r.Actor), dash(strings.Join(r.Reasons, "; ")))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if out.Truncated {
-		fmt.Fprintln(stdout, "(the search stopped before the log's beginning: narrow it with --since or other filters)")
-	}
-	return nil
+		if out.Truncated {
+			fmt.Fprintln(w, "(the search stopped before the log's beginning: narrow it with --since or other filters)")
+		}
+		return nil
+	})
 }
 
 // validSince is what the API takes for since, checked here so a typo is a

@@ -100,19 +100,11 @@ func policyExplain(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usageError{fmt.Errorf("ip %q is not an IP address", t.IP)}
 		}
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var d admin.PolicyDecision
-	if err := c.Call(ctx, "POST", "/policy/test", t, &d); err != nil {
+	if err := af.call(ctx, "POST", "/policy/test", t, &d); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		if err := printJSON(stdout, d); err != nil {
-			return err
-		}
-	} else {
+	err := af.show(stdout, d, func(w io.Writer) error {
 		who := "an anonymous request"
 		switch {
 		case d.User != "":
@@ -120,7 +112,11 @@ func policyExplain(ctx context.Context, args []string, stdout, stderr io.Writer)
 		case t.Identity != nil:
 			who = "the identity in " + *idPath
 		}
-		printDecision(terminalSafe(stdout), d, who)
+		printDecision(w, d, who)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if d.Decision == "deny" {
 		return errDenied

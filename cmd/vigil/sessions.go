@@ -49,10 +49,6 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	path := "/sessions"
 	if *user != "" {
 		path += "?user=" + queryEscape(*user)
@@ -60,20 +56,18 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var out struct {
 		Sessions []admin.SessionView `json:"sessions"`
 	}
-	if err := c.Call(ctx, "GET", path, nil, &out); err != nil {
+	if err := af.call(ctx, "GET", path, nil, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout) // emails and names come from identity providers
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SESSION\tUSER\tEMAIL\tPROVIDER\tIP\tLAST SEEN\tEXPIRES")
-	for _, s := range out.Sessions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.User, s.Email, s.Provider, s.IP,
-			s.LastSeenAt.Local().Format(time.DateTime), s.ExpiresAt.Local().Format(time.DateTime))
-	}
-	return tw.Flush()
+	return af.show(stdout, out, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SESSION\tUSER\tEMAIL\tPROVIDER\tIP\tLAST SEEN\tEXPIRES")
+		for _, s := range out.Sessions {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.User, s.Email, s.Provider, s.IP,
+				s.LastSeenAt.Local().Format(time.DateTime), s.ExpiresAt.Local().Format(time.DateTime))
+		}
+		return tw.Flush()
+	})
 }
 
 func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -100,27 +94,21 @@ func sessionsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 		fs.Usage()
 		return usageError{errors.New("give exactly one of --session, --user, --app or --provider")}
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var out struct {
 		Scope   string `json:"scope"`
 		Key     string `json:"key"`
 		Revoked int    `json:"revoked"`
 	}
-	if err := c.Call(ctx, "POST", "/sessions/revoke", rv, &out); err != nil {
+	if err := af.call(ctx, "POST", "/sessions/revoke", rv, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	switch out.Scope {
-	case admin.ScopeApp:
-		fmt.Fprintf(stdout, "app %s: every session from before now must sign in again\n", out.Key)
-	default:
-		fmt.Fprintf(stdout, "%s %s: %d session(s) ended\n", out.Scope, out.Key, out.Revoked)
-	}
-	return nil
+	return af.show(stdout, out, func(w io.Writer) error {
+		switch out.Scope {
+		case admin.ScopeApp:
+			fmt.Fprintf(w, "app %s: every session from before now must sign in again\n", out.Key)
+		default:
+			fmt.Fprintf(w, "%s %s: %d session(s) ended\n", out.Scope, out.Key, out.Revoked)
+		}
+		return nil
+	})
 }

@@ -50,34 +50,28 @@ func ssfStreams(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := noArgs(fs, args); err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var out struct {
 		Subscribers []admin.SubscriberView `json:"subscribers"`
 	}
-	if err := c.Call(ctx, "GET", "/ssf/streams", nil, &out); err != nil {
+	if err := af.call(ctx, "GET", "/ssf/streams", nil, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SUBSCRIBER\tAUDIENCE\tSTREAM\tDELIVERY\tENDPOINT\tSTATUS\tQUEUED\tSUBJECTS\tUPDATED")
-	for _, s := range out.Subscribers {
-		if len(s.Streams) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\tno stream\t-\t-\t-\t-\t-\t-\n", s.Name, s.Audience)
-		}
-		for _, st := range s.Streams {
-			status := st.Status
-			if st.Reason != "" {
-				status += " (" + st.Reason + ")"
+	return af.show(stdout, out, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SUBSCRIBER\tAUDIENCE\tSTREAM\tDELIVERY\tENDPOINT\tSTATUS\tQUEUED\tSUBJECTS\tUPDATED")
+		for _, s := range out.Subscribers {
+			if len(s.Streams) == 0 {
+				fmt.Fprintf(tw, "%s\t%s\tno stream\t-\t-\t-\t-\t-\t-\n", s.Name, s.Audience)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, st.Audience, st.ID, st.Delivery, dash(st.Endpoint),
-				status, st.Queued, st.Subjects, when(st.UpdatedAt))
+			for _, st := range s.Streams {
+				status := st.Status
+				if st.Reason != "" {
+					status += " (" + st.Reason + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, st.Audience, st.ID, st.Delivery, dash(st.Endpoint),
+					status, st.Queued, st.Subjects, when(st.UpdatedAt))
+			}
 		}
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }

@@ -121,26 +121,20 @@ func usersList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := addLimit(q, *limit); err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var out struct {
 		Users []admin.UserSummary `json:"users"`
 	}
-	if err := c.Call(ctx, "GET", withQuery("/users", q), nil, &out); err != nil {
+	if err := af.call(ctx, "GET", withQuery("/users", q), nil, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tEMAIL\tNAME\tVERIFIED\tRISK\tSESSIONS\tLAST SEEN")
-	for _, u := range out.Users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", u.ID, dash(u.Email), dash(u.Name), dash(u.Level), u.Risk, u.Sessions, when(u.LastSeenAt))
-	}
-	return tw.Flush()
+	return af.show(stdout, out, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USER\tEMAIL\tNAME\tVERIFIED\tRISK\tSESSIONS\tLAST SEEN")
+		for _, u := range out.Users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", u.ID, dash(u.Email), dash(u.Name), dash(u.Level), u.Risk, u.Sessions, when(u.LastSeenAt))
+		}
+		return tw.Flush()
+	})
 }
 
 func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -151,19 +145,16 @@ func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var u admin.UserView
-	if err := c.Call(ctx, "GET", "/users/"+url.PathEscape(user), nil, &u); err != nil {
+	if err := af.call(ctx, "GET", "/users/"+url.PathEscape(user), nil, &u); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, u)
-	}
-	stdout = terminalSafe(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	return af.show(stdout, u, func(w io.Writer) error { return printUser(w, u) })
+}
+
+// printUser prints one user as usersShow's table, then their risk factors.
+func printUser(w io.Writer, u admin.UserView) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "user:\t%s\n", u.ID)
 	fmt.Fprintf(tw, "provider:\t%s (subject %s)\n", u.Provider, u.Subject)
 	fmt.Fprintf(tw, "email:\t%s\n", dash(u.Email))
@@ -199,9 +190,9 @@ func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(u.Risk.Factors) > 0 {
-		fmt.Fprintln(stdout)
+		fmt.Fprintln(w)
 	}
-	return printFactors(stdout, u.Risk.Factors)
+	return printFactors(w, u.Risk.Factors)
 }
 
 // when is a time in local time, "-" for none.
