@@ -167,6 +167,7 @@ func New(o Options) (*API, error) {
 	a.handle("POST /users/{user}/risk/raise", a.raiseRisk)
 	a.handle("GET /reviews", a.listReviews)
 	a.handle("GET /reviews/{id}", a.showReview)
+	a.handle("GET /reviews/{id}/evidence/{eid}", a.reviewEvidence)
 	a.handle("POST /reviews/{id}/approve", a.decideReview(true))
 	a.handle("POST /reviews/{id}/reject", a.decideReview(false))
 	a.handle("POST /policy/test", a.testPolicy)
@@ -185,7 +186,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 func (a *API) Routes() []string { return slices.Clone(a.routes) }
 
 // handle registers fn behind the token check. Answers are JSON, never
-// cached, never framed.
+// cached, never framed; an evidence image (*rawImage) is sent as is.
 func (a *API) handle(route string, fn func(w http.ResponseWriter, r *http.Request) (any, error)) {
 	a.routes = append(a.routes, route)
 	method, path, _ := strings.Cut(route, " ")
@@ -199,6 +200,9 @@ func (a *API) handle(route string, fn func(w http.ResponseWriter, r *http.Reques
 		out, err := fn(w, r)
 		if err != nil {
 			return publicError(err)
+		}
+		if img, ok := out.(*rawImage); ok {
+			return writeImage(w, img)
 		}
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
@@ -230,6 +234,8 @@ func publicError(err error) error {
 		return httperr.New(http.StatusBadRequest, "invalid-request", publicText(err), nil)
 	case errors.Is(err, ErrConflict):
 		return httperr.New(http.StatusConflict, "conflict", publicText(err), nil)
+	case errors.Is(err, ErrNotImage):
+		return httperr.New(http.StatusUnsupportedMediaType, "not-an-image", publicText(err), nil)
 	}
 	if e, ok := asRejected(err); ok {
 		return rejected(e)

@@ -37,16 +37,40 @@ func (c *Client) Call(ctx context.Context, method, path string, body, out any) e
 // Send is Call with a body already encoded as contentType (a YAML
 // configuration document, for one).
 func (c *Client) Send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	_, data, err := c.do(ctx, method, path, "application/json", contentType, body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+// Fetch GETs a raw answer (an evidence image) at most max bytes long and
+// returns it with its content type; a refusal is an error as in Call.
+func (c *Client) Fetch(ctx context.Context, path, accept string, max int64) (contentType string, data []byte, err error) {
+	resp, data, err := c.doLimit(ctx, "GET", path, accept, "", nil, max)
+	if err != nil {
+		return "", nil, err
+	}
+	return resp.Header.Get("Content-Type"), data, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path, accept, contentType string, body []byte) (*http.Response, []byte, error) {
+	return c.doLimit(ctx, method, path, accept, contentType, body, 8<<20)
+}
+
+// doLimit sends one request and reads its answer; anything but 200 is an
+// error carrying the API's own description and code.
+func (c *Client) doLimit(ctx context.Context, method, path, accept, contentType string, body []byte, max int64) (*http.Response, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+BasePath+path, rd)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if c.Actor != "" {
 		req.Header.Set("X-Vigil-Admin", c.Actor)
 	}
@@ -55,12 +79,13 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("calling the admin API: %w", err)
+		return nil, nil, fmt.Errorf("calling the admin API: %w", err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	// One byte more than allowed tells a cut answer from a whole one.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return fmt.Errorf("reading the admin API's answer: %w", err)
+		return nil, nil, fmt.Errorf("reading the admin API's answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
@@ -73,9 +98,12 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 			for _, r := range e.Reasons {
 				msg += "\n  " + r
 			}
-			return errors.New(msg)
+			return nil, nil, errors.New(msg)
 		}
-		return fmt.Errorf("admin API answered HTTP %d", resp.StatusCode)
+		return nil, nil, fmt.Errorf("admin API answered HTTP %d", resp.StatusCode)
 	}
-	return json.Unmarshal(data, out)
+	if int64(len(data)) > max {
+		return nil, nil, fmt.Errorf("the admin API's answer is larger than %d bytes", max)
+	}
+	return resp, data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -58,6 +59,7 @@ type DocumentView struct {
 
 // EvidenceMeta is one stored evidence record's metadata.
 type EvidenceMeta struct {
+	ID          string    `json:"id"` // for GET /reviews/{id}/evidence/{eid}
 	Kind        string    `json:"kind"`
 	ContentType string    `json:"content_type"`
 	Size        int       `json:"size"`
@@ -72,6 +74,18 @@ type ReviewDecision struct {
 	At       time.Time `json:"at"`
 }
 
+// EvidenceImage is one evidence image, decrypted: a document photo, a
+// selfie or a chip portrait. It identifies a person; it is never cached
+// or logged.
+type EvidenceImage struct {
+	ContentType string // image/jpeg or image/png
+	Data        []byte
+}
+
+// ErrNotImage: the evidence is not an image that may be shown (only JPEG
+// and PNG are); the API answers 415.
+var ErrNotImage = errors.New("not an image")
+
 // ReviewService is the built-in verifier's review queue. Approve and
 // Reject fail with ErrConflict for a verification not waiting for review.
 type ReviewService interface {
@@ -79,6 +93,11 @@ type ReviewService interface {
 	Review(ctx context.Context, id string) (ReviewView, error)
 	Approve(ctx context.Context, id, by, note string) (ReviewView, error)
 	Reject(ctx context.Context, id, by, reason string) (ReviewView, error)
+	// Evidence returns one evidence image of verification id for the
+	// reviewer by, and audits the view. Evidence of another verification
+	// is ErrNotFound, so that an ID in a link cannot be bent to a record
+	// the reviewer was not shown; anything but JPEG or PNG is ErrNotImage.
+	Evidence(ctx context.Context, id, evidenceID, by string) (EvidenceImage, error)
 }
 
 // Bounds of GET /reviews.
@@ -119,6 +138,40 @@ func (a *API) showReview(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return rs.Review(r.Context(), r.PathValue("id"))
+}
+
+// rawImage is an answer written as is, not as JSON (handle).
+type rawImage EvidenceImage
+
+// evidenceCSP keeps an image opened on its own from running anything: an
+// SVG or HTML body would be inert even if one got past the type check.
+const evidenceCSP = "default-src 'none'; sandbox"
+
+func (a *API) reviewEvidence(_ http.ResponseWriter, r *http.Request) (any, error) {
+	rs, err := a.reviewSvc()
+	if err != nil {
+		return nil, err
+	}
+	img, err := rs.Evidence(r.Context(), r.PathValue("id"), r.PathValue("eid"), actor(r))
+	if err != nil {
+		return nil, err
+	}
+	return (*rawImage)(&img), nil
+}
+
+// writeImage sends an evidence image to be saved, not shown: never
+// cached, never sniffed, sandboxed.
+func writeImage(w http.ResponseWriter, img *rawImage) error {
+	h := w.Header()
+	h.Set("Content-Type", img.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(img.Data)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", evidenceCSP)
+	h.Set("Content-Disposition", "attachment")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(img.Data)
+	return err
 }
 
 func (a *API) decideReview(approve bool) func(http.ResponseWriter, *http.Request) (any, error) {

@@ -16,7 +16,7 @@ import (
 // Record is one decision.
 type Record struct {
 	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"` // "decision", "login", "logout", "revoke", "risk", "backchannel-logout", "ssf"
+	Kind      string    `json:"kind"` // "decision", "login", "logout", "revoke", "risk", "backchannel-logout", "ssf", "review"
 	RequestID string    `json:"request_id,omitempty"`
 	App       string    `json:"app,omitempty"`
 	User      string    `json:"user,omitempty"` // user id (provider + subject hash)
@@ -33,6 +33,9 @@ type Record struct {
 	// Actor is who made a change (admin:<name>, detector, ssf:<transmitter>,
 	// verification); empty for decisions.
 	Actor string `json:"actor,omitempty"`
+	// Verification is the verification a review record is about (its ID,
+	// never the person's name or document).
+	Verification string `json:"verification,omitempty"`
 }
 
 // Log is a buffered JSON-lines audit writer, safe for concurrent use. A nil

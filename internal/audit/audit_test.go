@@ -70,6 +70,8 @@ func TestEncodingMatchesEncodingJSON(t *testing.T) {
 		{Time: time.Unix(1700000000, 0), Kind: "decision", RequestID: "r-1", App: "wiki", User: "corp:abc",
 			Email: "a@example.com", Session: "s", Decision: "allow", Rule: "staff", Reasons: []string{"allowed-by:staff", "x"}, Actor: "admin:ops",
 			IP: "2001:db8::1", Method: "GET", Host: "wiki.example.com", Path: "/a\"b\\c\n\t\x01<script>&\u2028é\xff", Status: 200},
+		{Time: time.Unix(1700000000, 0), Kind: "review", Decision: "evidence-viewed", Reasons: []string{"document-front"},
+			Actor: "console:alice@example.com", Verification: "vr-1\"<x>"},
 	}
 	for _, r := range recs {
 		want, err := json.Marshal(&r)
@@ -87,7 +89,7 @@ func FuzzEncode(f *testing.F) {
 	f.Add("GET", "/x\"y", "a@b", "allowed-by:r")
 	f.Add("\xff\xfe", "\u2029", "<>&", "\x00")
 	f.Fuzz(func(t *testing.T, method, path, email, reason string) {
-		r := Record{Time: time.Unix(1, 0).UTC(), Kind: "decision", Method: method, Path: path, Email: email, Decision: "deny", Reasons: []string{reason}}
+		r := Record{Time: time.Unix(1, 0).UTC(), Kind: "decision", Method: method, Path: path, Email: email, Decision: "deny", Reasons: []string{reason}, Verification: reason}
 		want, _ := json.Marshal(&r)
 		if got := appendRecord(nil, &r); string(got) != string(want)+"\n" {
 			t.Fatalf("encoding differs:\n got %q\nwant %q", got, want)

@@ -40,6 +40,7 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = strconv.AppendInt(b, int64(r.Status), 10)
 	}
 	b = appendField(b, "actor", r.Actor, true)
+	b = appendField(b, "verification", r.Verification, true)
 	return append(b, '}', '\n')
 }
 

@@ -45,11 +45,12 @@ func subscribers(cfg *config.Config) []assurance.Subscriber {
 }
 
 // adminReviews is the built-in verifier's review queue, nil without one.
+// Images viewed and decisions made through it go to the audit log.
 func (s *Server) adminReviews() admin.ReviewService {
 	if s.idv == nil {
 		return nil
 	}
-	return reviewqueue.New(s.idv, s.db, s.opts.Clock)
+	return reviewqueue.New(s.idv, s.db, s.opts.Clock, s.audit)
 }
 
 // adminAudit searches log.audit when it is a file, nil otherwise.

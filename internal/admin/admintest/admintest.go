@@ -41,6 +41,12 @@ const (
 	// ReviewID waits for review; DoneID was approved already.
 	ReviewID = "vr-waiting-0001"
 	DoneID   = "vr-decided-0002"
+	// Evidence of ReviewID: a JPEG document photo, a PNG selfie and the
+	// chip's data (JSON, not an image); DoneID has EvidenceDone.
+	EvidenceDoc      = "ev-doc"
+	EvidenceSelfie   = "ev-selfie"
+	EvidenceChipData = "ev-chip-data"
+	EvidenceDone     = "ev-decided-doc"
 )
 
 // Server is a running admin API with ada@example.com (group eng) signed
@@ -54,6 +60,12 @@ type Server struct {
 	DB        *sqlite.DB
 	Audit     *audit.Log
 	AuditPath string
+	// Evidence is each stored evidence record's content (sealed in the
+	// store), by ID; nil without a verifier.
+	Evidence map[string][]byte
+	// The parts the API serves, for the console's tests.
+	Service admin.Service
+	Reviews admin.ReviewService // nil without a verifier
 }
 
 // Options change a test server.
@@ -111,8 +123,9 @@ func NewWith(t testing.TB, o Options) *Server {
 	}
 	var reviews admin.ReviewService
 	if !o.NoVerifier {
-		reviews = newReviews(t, db)
+		reviews, srv.Evidence = newReviews(t, db, srv.Audit)
 	}
+	srv.Service, srv.Reviews = svc, reviews
 	api, err := admin.New(admin.Options{Token: []byte(Token), Service: svc, Reviews: reviews, Audit: searcher})
 	if err != nil {
 		t.Fatal(err)
@@ -136,13 +149,15 @@ const steps = `{
 }`
 
 // newReviews is the review queue of a real verifier with two stored
-// verifications: ReviewID waiting, DoneID approved.
-func newReviews(t testing.TB, db *sqlite.DB) admin.ReviewService {
+// verifications, ReviewID waiting and DoneID approved, and their evidence
+// sealed as the verifier seals it; aw gets the queue's audit records.
+func newReviews(t testing.TB, db *sqlite.DB, aw *audit.Log) (admin.ReviewService, map[string][]byte) {
 	t.Helper()
+	master := []byte("admin-test-master-secret-0123456789abcdef")
 	v, err := verifier.New(verifier.Config{
 		Issuer:  "https://idv.example.com",
 		Clients: []oidcop.Client{{ID: "gw", RedirectURIs: []string{"https://gw.example.com/callback"}}},
-		Master:  []byte("admin-test-master-secret-0123456789abcdef"), Store: db, Mail: mail.NewDevMailbox(io.Discard), OCR: &ocr.Reader{},
+		Master:  master, Store: db, Mail: mail.NewDevMailbox(io.Discard), OCR: &ocr.Reader{},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -161,9 +176,6 @@ func newReviews(t testing.TB, db *sqlite.DB) admin.ReviewService {
 			t.Fatal(err)
 		}
 	}
-	if err := db.PutEvidence(t.Context(), &store.Evidence{ID: "ev-doc", VerificationID: ReviewID, Kind: "document-front",
-		ContentType: "image/jpeg", Sealed: []byte("sealed"), Size: 1234, SHA256: "00", CreatedAt: now, DeleteAfter: now.Add(24 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	return reviewqueue.New(v, db, nil)
+	evidence := putEvidence(t, db, master, now)
+	return reviewqueue.New(v, db, nil, aw), evidence
 }

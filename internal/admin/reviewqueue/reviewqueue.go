@@ -1,8 +1,11 @@
 // Package reviewqueue serves the built-in verifier's review queue to the
-// admin API (admin.ReviewService): list, read as text, approve, reject.
-// The decisions are the verifier's own (Approve, Reject); this package
-// only reads and summarises. It must never return images, document
-// numbers or dates of birth: the review UI shows those to a reviewer.
+// admin API and the console (admin.ReviewService): list, read as text,
+// show one evidence image, approve, reject. The decisions are the
+// verifier's own (Approve, Reject); this package reads, summarises and
+// audits each image viewed and each decision. It must never return
+// document numbers or dates of birth, never an image of another
+// verification than the one asked for, and never put names, document
+// numbers or image bytes in an audit record.
 package reviewqueue
 
 import (
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/audit"
 	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/verifier"
 	"github.com/vigil-gw/vigil/internal/verifier/review"
@@ -25,6 +29,8 @@ type Verifier interface {
 	Queue(ctx context.Context, limit int) ([]store.Verification, error)
 	Approve(ctx context.Context, id, reviewer, note string) error
 	Reject(ctx context.Context, id, reviewer, reason string) error
+	// Evidence decrypts one evidence record.
+	Evidence(ctx context.Context, evidenceID string) (contentType string, data []byte, err error)
 }
 
 var _ Verifier = (*verifier.Verifier)(nil)
@@ -35,22 +41,38 @@ type Store interface {
 	ListEvidence(ctx context.Context, verificationID string) ([]store.Evidence, error)
 }
 
+// AuditWriter records what reviewers saw and decided (*audit.Log).
+type AuditWriter interface {
+	Write(r *audit.Record)
+}
+
+var _ AuditWriter = (*audit.Log)(nil)
+
 // Queue is the admin.ReviewService of one verifier.
 type Queue struct {
 	v     Verifier
 	db    Store
 	clock func() time.Time
+	audit AuditWriter
 }
 
 var _ admin.ReviewService = (*Queue)(nil)
 
-// New returns the queue; clock nil is time.Now.
-func New(v Verifier, db Store, clock func() time.Time) *Queue {
+// New returns the queue; clock nil is time.Now, aw nil discards the audit
+// records.
+func New(v Verifier, db Store, clock func() time.Time, aw AuditWriter) *Queue {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Queue{v: v, db: db, clock: clock}
+	if aw == nil {
+		aw = discard{}
+	}
+	return &Queue{v: v, db: db, clock: clock, audit: aw}
 }
+
+type discard struct{}
+
+func (discard) Write(*audit.Record) {}
 
 // Reviews lists verifications waiting for review, oldest first.
 func (q *Queue) Reviews(ctx context.Context, limit int) ([]admin.ReviewSummary, error) {
@@ -98,7 +120,7 @@ func (q *Queue) Review(ctx context.Context, id string) (admin.ReviewView, error)
 	v := admin.ReviewView{ReviewSummary: summary(rec), Steps: []string{}, Passed: []string{}, Failed: []string{},
 		Evidence: []admin.EvidenceMeta{}}
 	for _, e := range evs {
-		v.Evidence = append(v.Evidence, admin.EvidenceMeta{Kind: e.Kind, ContentType: e.ContentType, Size: e.Size,
+		v.Evidence = append(v.Evidence, admin.EvidenceMeta{ID: e.ID, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size,
 			CreatedAt: e.CreatedAt, DeleteAfter: e.DeleteAfter})
 	}
 	check := func(ok bool, name string) {
@@ -170,15 +192,17 @@ func (q *Queue) Review(ctx context.Context, id string) (admin.ReviewView, error)
 
 // Approve verifies the person, as a reviewer.
 func (q *Queue) Approve(ctx context.Context, id, by, note string) (admin.ReviewView, error) {
-	return q.decide(ctx, id, func() error { return q.v.Approve(ctx, id, by, note) })
+	return q.decide(ctx, id, by, "approved", note, func() error { return q.v.Approve(ctx, id, by, note) })
 }
 
 // Reject ends the verification; the person is told reason.
 func (q *Queue) Reject(ctx context.Context, id, by, reason string) (admin.ReviewView, error) {
-	return q.decide(ctx, id, func() error { return q.v.Reject(ctx, id, by, reason) })
+	return q.decide(ctx, id, by, "rejected", reason, func() error { return q.v.Reject(ctx, id, by, reason) })
 }
 
-func (q *Queue) decide(ctx context.Context, id string, fn func() error) (admin.ReviewView, error) {
+// decide runs fn on a verification waiting for review and audits the
+// decision with the reviewer's note or reason, their own words.
+func (q *Queue) decide(ctx context.Context, id, by, decision, why string, fn func() error) (admin.ReviewView, error) {
 	// Read first: an unknown ID is a 404, not the verifier's error.
 	cur, err := q.Review(ctx, id)
 	if err != nil {
@@ -193,6 +217,11 @@ func (q *Queue) decide(ctx context.Context, id string, fn func() error) (admin.R
 		}
 		return admin.ReviewView{}, err
 	}
+	r := &audit.Record{Time: q.clock(), Kind: "review", Decision: decision, Actor: by, Verification: id}
+	if why != "" {
+		r.Reasons = []string{why}
+	}
+	q.audit.Write(r)
 	return q.Review(ctx, id)
 }
 
