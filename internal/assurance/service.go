@@ -43,6 +43,7 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (*store.User, error)
 	UsersByEmail(ctx context.Context, email string) ([]store.User, error)
 	// For the admin API's views.
+	ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error)
 	GetPerson(ctx context.Context, subject string) (*store.Person, error)
 	ListStreams(ctx context.Context, audience string) ([]store.Stream, error)
 	CountStreamEvents(ctx context.Context, streamID string) (int, error)

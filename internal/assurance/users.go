@@ -8,81 +8,178 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/identity"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
-// Users lists the users who hold a session, plus the user query names
-// exactly (an ID or email, with or without sessions). The store keeps no
-// index of every user ever seen; a user without sessions is found by name.
-// query otherwise filters by a case-insensitive part of the ID, email or
-// name. Most recently seen first.
+// Users lists users from the store's users table, signed out or not, with
+// their sessions: query, if not empty, keeps those whose ID, email or name
+// contains it (ASCII case folded, literal text), and a user that query
+// names exactly (an ID or email) comes first. The rest are most recently
+// seen first: the later of the last sign-in and the last request of any
+// session. At most limit users.
 func (s *Service) Users(ctx context.Context, query string, limit int) ([]admin.UserSummary, error) {
 	query = strings.TrimSpace(query)
+	if limit <= 0 {
+		return nil, nil
+	}
+	// The table orders users by sign-in; a session's requests can make a
+	// user seen later than that. Every user in the first limit by either
+	// time is in the table's first limit or holds a session, so the two
+	// lists together hold the answer.
+	us, err := s.o.Store.ListUsers(ctx, store.UserQuery{Match: query, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
 	ss, err := s.o.Store.ListSessions(ctx, "")
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]*admin.UserSummary{}
-	var order []*admin.UserSummary
-	add := func(u admin.UserSummary) *admin.UserSummary {
-		if x := byID[u.ID]; x != nil {
-			return x
-		}
-		x := &u
-		byID[u.ID] = x
-		order = append(order, x)
-		return x
+	live := sessionsByUser(ss)
+	recs := map[string]*store.User{} // nil: found by a session or by name, not read yet
+	for i := range us {
+		recs[us[i].ID] = &us[i]
 	}
-	// An exact name first, so a user without sessions is still found.
+	for id, h := range live {
+		if _, ok := recs[id]; !ok && matches(query, id, h.newest.Identity.Email, h.newest.Identity.Name) {
+			recs[id] = nil
+		}
+	}
+	// An exact name first, even if the limit would leave it out.
+	var exact string
 	if query != "" {
 		if id, err := s.ResolveUser(ctx, query); err == nil {
-			if u, err := s.o.Store.GetUser(ctx, id); err == nil {
-				add(summaryOf(u))
+			exact = id
+			if _, ok := recs[id]; !ok {
+				recs[id] = nil
 			}
 		}
 	}
-	q := strings.ToLower(query)
-	for i := range ss {
-		x := &ss[i]
-		if q != "" && !strings.Contains(strings.ToLower(x.UserID), q) && !strings.Contains(x.Identity.Email, q) &&
-			!strings.Contains(strings.ToLower(x.Identity.Name), q) {
-			if byID[x.UserID] == nil {
-				continue
-			}
-		}
-		u := add(admin.UserSummary{ID: x.UserID, Provider: x.Provider, Email: x.Identity.Email, Name: x.Identity.Name})
-		u.Sessions++
-		if x.LastSeenAt.After(u.LastSeenAt) {
-			u.LastSeenAt = x.LastSeenAt
-		}
-		if v := x.Identity.Verification; v != nil && u.Level == "" {
-			u.Level = v.Level
-		}
+	order := make([]admin.UserSummary, 0, len(recs))
+	for id, u := range recs {
+		order = append(order, summarize(id, u, live[id]))
 	}
-	slices.SortStableFunc(order, func(a, b *admin.UserSummary) int {
-		return cmp.Or(b.LastSeenAt.Compare(a.LastSeenAt), strings.Compare(a.ID, b.ID))
-	})
+	byRank := func(a, b admin.UserSummary) int {
+		return cmp.Or(boolFirst(a.ID == exact, b.ID == exact), b.LastSeenAt.Compare(a.LastSeenAt), strings.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(order, byRank)
 	if len(order) > limit {
 		order = order[:limit]
 	}
 	now := s.clock()
-	out := make([]admin.UserSummary, 0, len(order))
-	for _, u := range order {
+	for i := range order {
+		u := &order[i]
+		if recs[u.ID] == nil {
+			// Listed without its record: read it, for the name and the
+			// verification the table keeps.
+			got, err := s.o.Store.GetUser(ctx, u.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			if got != nil {
+				*u = summarize(u.ID, got, live[u.ID])
+			}
+		}
 		u.Risk = s.o.Engine.Assess(u.ID, now).Level.String()
-		out = append(out, *u)
 	}
-	return out, nil
+	// A record read above may carry a later sign-in than its sessions show
+	// (that session since ended): keep the order the times listed.
+	slices.SortFunc(order, byRank)
+	return order, nil
 }
 
-func summaryOf(u *store.User) admin.UserSummary {
-	out := admin.UserSummary{ID: u.ID, Provider: u.Provider, Email: u.Email, Name: u.Name, LastSeenAt: u.LastSeenAt}
-	if u.Verification != nil {
-		out.Level = u.Verification.Level
+// held is what the live sessions of one user say.
+type held struct {
+	count    int
+	lastSeen time.Time
+	newest   *store.Session // the latest sign-in: the identity the table keeps
+	ver      *identity.Verification
+}
+
+func sessionsByUser(ss []store.Session) map[string]*held {
+	out := map[string]*held{}
+	for i := range ss {
+		x := &ss[i]
+		h := out[x.UserID]
+		if h == nil {
+			h = &held{newest: x}
+			out[x.UserID] = h
+		}
+		h.count++
+		if x.LastSeenAt.After(h.lastSeen) {
+			h.lastSeen = x.LastSeenAt
+		}
+		if x.CreatedAt.After(h.newest.CreatedAt) {
+			h.newest = x
+		}
+		if v := x.Identity.Verification; v != nil && (h.ver == nil || v.VerifiedAt.After(h.ver.VerifiedAt)) {
+			h.ver = v
+		}
 	}
 	return out
+}
+
+// summarize lists user id from its record u, or if nil (not read) from its
+// newest session; with the later last-seen time and verification of the two.
+func summarize(id string, u *store.User, h *held) admin.UserSummary {
+	out := admin.UserSummary{ID: id}
+	var ver *identity.Verification
+	if u != nil {
+		out.Provider, out.Email, out.Name, out.LastSeenAt, ver = u.Provider, u.Email, u.Name, u.LastSeenAt, u.Verification
+	} else if h != nil {
+		out.Provider, out.Email, out.Name = h.newest.Provider, h.newest.Identity.Email, h.newest.Identity.Name
+	}
+	if h != nil {
+		out.Sessions = h.count
+		if h.lastSeen.After(out.LastSeenAt) {
+			out.LastSeenAt = h.lastSeen
+		}
+		if h.ver != nil && (ver == nil || h.ver.VerifiedAt.After(ver.VerifiedAt)) {
+			ver = h.ver
+		}
+	}
+	if ver != nil {
+		out.Level = ver.Level
+	}
+	return out
+}
+
+// matches is the store's match (store.UserQuery) for a user known only by
+// a session: query in the ID, email or name, ASCII case folded.
+func matches(query string, fields ...string) bool {
+	if query == "" {
+		return true
+	}
+	q := asciiLower(query)
+	for _, f := range fields {
+		if strings.Contains(asciiLower(f), q) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// boolFirst orders true before false.
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // User is one user with their latest verification, risk and sessions.

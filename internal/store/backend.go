@@ -25,6 +25,7 @@ type Backend interface {
 	UpsertUser(ctx context.Context, u *User) error
 	GetUser(ctx context.Context, id string) (*User, error)
 	UsersByEmail(ctx context.Context, email string) ([]User, error)
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
 	SetUserVerification(ctx context.Context, userID string, v *identity.Verification) error
 
 	MarkUsed(ctx context.Context, key string, expires time.Time) (first bool, err error)

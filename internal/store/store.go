@@ -56,6 +56,17 @@ type User struct {
 	Verification *identity.Verification
 }
 
+// UserQuery selects users for ListUsers, an operator's search: most
+// recently seen first (LastSeenAt descending, the zero time last), then ID.
+type UserQuery struct {
+	// Match, if not empty, keeps the users whose ID, email or name contains
+	// it, ignoring ASCII case. It is literal text: no character is a
+	// wildcard.
+	Match string
+	// Limit caps how many users are returned; 0 or less: no cap.
+	Limit int
+}
+
 // SigningKey is an assertion signing key. PrivateKey is wrapped (encrypted)
 // by the caller; the store never sees key material in the clear.
 type SigningKey struct {

@@ -109,6 +109,39 @@ func (db *DB) UsersByEmail(ctx context.Context, email string) (_ []store.User, e
 	return out, nil
 }
 
+// ListUsers returns the users q selects (see store.UserQuery). The match
+// is strpos() on lower() under the "C" collation, which folds ASCII only,
+// as SQLite's: no pattern, so nothing in it is a wildcard. Unfiltered, the
+// (last_seen_at DESC NULLS LAST, id) index serves the order and the limit.
+func (db *DB) ListUsers(ctx context.Context, q store.UserQuery) (_ []store.User, err error) {
+	defer db.done("user.list", time.Now(), &err)
+	if !storable(q.Match) {
+		return nil, nil // no stored text contains it
+	}
+	var lim *int // NULL: LIMIT NULL is no limit
+	if q.Limit > 0 {
+		lim = &q.Limit
+	}
+	query, args := `SELECT `+userColumns+` FROM users ORDER BY last_seen_at DESC NULLS LAST, id LIMIT $1`, []any{lim}
+	if q.Match != "" {
+		query = `SELECT ` + userColumns + ` FROM users
+			WHERE strpos(lower(id), lower($2::text COLLATE "C")) > 0
+				OR strpos(lower(email), lower($2::text COLLATE "C")) > 0
+				OR strpos(lower(name COLLATE "C"), lower($2::text COLLATE "C")) > 0
+			ORDER BY last_seen_at DESC NULLS LAST, id LIMIT $1`
+		args = append(args, q.Match)
+	}
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	out, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list users: %w", err)
+	}
+	return out, nil
+}
+
 func scanUser(r pgx.Row) (store.User, error) {
 	var (
 		u           store.User

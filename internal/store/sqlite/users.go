@@ -121,10 +121,45 @@ func (db *DB) UsersByEmail(ctx context.Context, email string) (_ []store.User, e
 	if email == "" {
 		return nil, errors.New("sqlite: users by email: empty email")
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at, verification
-		FROM users WHERE lower(email) = lower(?) ORDER BY first_seen_at, id`, email)
+	out, err := db.queryUsers(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower(?)
+		ORDER BY first_seen_at, id`, email)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: users by email: %w", err)
+	}
+	return out, nil
+}
+
+// ListUsers returns the users q selects (see store.UserQuery). The match
+// is instr() on lower(), which folds ASCII only: no pattern, so nothing in
+// it is a wildcard. Unfiltered, the (last_seen_at DESC, id) index serves
+// the order and the limit.
+func (db *DB) ListUsers(ctx context.Context, q store.UserQuery) (_ []store.User, err error) {
+	defer db.done("user.list", time.Now(), &err)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	query, args := `SELECT `+userColumns+` FROM users ORDER BY last_seen_at DESC, id LIMIT ?1`, []any{limit}
+	if q.Match != "" {
+		query = `SELECT ` + userColumns + ` FROM users
+			WHERE instr(lower(id), lower(?2)) > 0 OR instr(lower(email), lower(?2)) > 0 OR instr(lower(name), lower(?2)) > 0
+			ORDER BY last_seen_at DESC, id LIMIT ?1`
+		args = append(args, q.Match)
+	}
+	out, err := db.queryUsers(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	return out, nil
+}
+
+const userColumns = `id, provider, subject, email, name, first_seen_at, last_seen_at, verification`
+
+// queryUsers runs a SELECT of userColumns.
+func (db *DB) queryUsers(ctx context.Context, query string, args ...any) ([]store.User, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []store.User
@@ -135,16 +170,13 @@ func (db *DB) UsersByEmail(ctx context.Context, email string) (_ []store.User, e
 			ver         sql.NullString
 		)
 		if err := rows.Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver); err != nil {
-			return nil, fmt.Errorf("sqlite: users by email: %w", err)
+			return nil, err
 		}
 		if u.Verification, err = decodeVerification(ver); err != nil {
-			return nil, fmt.Errorf("sqlite: users by email: %w", err)
+			return nil, err
 		}
 		u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
 		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: users by email: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

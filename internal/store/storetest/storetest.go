@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	tests = append(tests, userVerificationTests...)
 	tests = append(tests, verifierTests...)
 	tests = append(tests, opKeyTests...)
+	tests = append(tests, userListTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, open(t))

@@ -1,0 +1,3 @@
+-- Operators list users most recently seen first (store.UserQuery): the
+-- index serves that order and the limit without sorting the table.
+CREATE INDEX users_last_seen ON users (last_seen_at DESC, id);
