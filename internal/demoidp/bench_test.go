@@ -3,6 +3,8 @@ package demoidp
 import (
 	"net/http"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 // recorder is a minimal http.ResponseWriter for rendering benchmarks.
@@ -32,8 +34,8 @@ func BenchmarkCodeFlow(b *testing.B) {
 	e := newEnv(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		v, ch := pkce(b)
-		code := e.login(browser(b), publicID, ch, "alice", alicePass)
+		v, ch := codeflow.PKCE()
+		code := e.login(codeflow.Browser(b), publicID, ch, "alice", alicePass)
 		if tok := e.exchange(publicID, "", "none", code, v); tok.Status != http.StatusOK {
 			b.Fatalf("exchange: %d", tok.Status)
 		}

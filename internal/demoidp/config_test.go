@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 func TestNewRejects(t *testing.T) {
@@ -99,8 +101,8 @@ func TestSigningKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, tt.key)
-			v, ch := pkce(t)
-			tok := e.exchange(publicID, "", "none", e.login(browser(t), publicID, ch, "alice", alicePass), v)
+			v, ch := codeflow.PKCE()
+			tok := e.exchange(publicID, "", "none", e.login(codeflow.Browser(t), publicID, ch, "alice", alicePass), v)
 			if _, err := e.verifier(publicID).Verify(context.Background(), tok.IDToken); err != nil {
 				t.Fatalf("verify: %v", err)
 			}
@@ -113,8 +115,8 @@ func TestIssuerWithPath(t *testing.T) {
 	if !strings.HasSuffix(e.issuer(), "/idp") {
 		t.Fatalf("issuer %s", e.issuer())
 	}
-	v, ch := pkce(t)
-	tok := e.exchange(publicID, "", "none", e.login(browser(t), publicID, ch, "alice", alicePass), v)
+	v, ch := codeflow.PKCE()
+	tok := e.exchange(publicID, "", "none", e.login(codeflow.Browser(t), publicID, ch, "alice", alicePass), v)
 	if _, err := e.verifier(publicID).Verify(context.Background(), tok.IDToken); err != nil {
 		t.Fatalf("verify: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 func TestAuthorizeRejects(t *testing.T) {
@@ -36,9 +38,9 @@ func TestAuthorizeRejects(t *testing.T) {
 			}
 			ch := ""
 			if tt.pkce {
-				_, ch = pkce(t)
+				_, ch = codeflow.PKCE()
 			}
-			resp, err := noRedirect(browser(t)).Get(e.authorizeURL(tt.clientID, ch, tt.extra))
+			resp, err := codeflow.NoRedirect(codeflow.Browser(t)).Get(e.authorizeURL(tt.clientID, ch, tt.extra))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,9 +95,9 @@ func TestEndSession(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			v, ch := pkce(t)
-			tok := e.exchange(publicID, "", "none", e.login(browser(t), publicID, ch, "carol", "carol-demo-password"), v)
-			resp, err := noRedirect(browser(t)).Get(e.issuer() + "/end_session?" + tt.params(e, tok.IDToken).Encode())
+			v, ch := codeflow.PKCE()
+			tok := e.exchange(publicID, "", "none", e.login(codeflow.Browser(t), publicID, ch, "carol", "carol-demo-password"), v)
+			resp, err := codeflow.NoRedirect(codeflow.Browser(t)).Get(e.issuer() + "/end_session?" + tt.params(e, tok.IDToken).Encode())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 type idClaims struct {
@@ -41,9 +43,9 @@ func TestCodeFlow(t *testing.T) {
 			e := newEnv(t)
 			verifier, challenge := "", ""
 			if tt.pkce {
-				verifier, challenge = pkce(t)
+				verifier, challenge = codeflow.PKCE()
 			}
-			code := e.login(browser(t), tt.clientID, challenge, "alice", alicePass)
+			code := e.login(codeflow.Browser(t), tt.clientID, challenge, "alice", alicePass)
 			tok := e.exchange(tt.clientID, tt.secret, tt.auth, code, verifier)
 			if tok.Status != http.StatusOK || tok.IDToken == "" {
 				t.Fatalf("token endpoint: %d %q", tok.Status, tok.Error)
@@ -119,8 +121,8 @@ func TestTokenEndpointRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			good, challenge := pkce(t)
-			code := e.login(browser(t), tt.clientID, challenge, "alice", alicePass)
+			good, challenge := codeflow.PKCE()
+			code := e.login(codeflow.Browser(t), tt.clientID, challenge, "alice", alicePass)
 			e.clock.Advance(tt.advance)
 			tok := e.exchange(tt.clientID, tt.secret, tt.auth, code, tt.verifier(good))
 			if tok.Status != tt.want || tok.Error != tt.wantErr || tok.IDToken != "" {
@@ -136,8 +138,8 @@ func TestTokenEndpointRejects(t *testing.T) {
 
 func TestCodeIsSingleUse(t *testing.T) {
 	e := newEnv(t)
-	v, ch := pkce(t)
-	code := e.login(browser(t), publicID, ch, "bob", "bob-demo-password")
+	v, ch := codeflow.PKCE()
+	code := e.login(codeflow.Browser(t), publicID, ch, "bob", "bob-demo-password")
 	if tok := e.exchange(publicID, "", "none", code, v); tok.Status != http.StatusOK {
 		t.Fatalf("first exchange: %d %s", tok.Status, tok.Error)
 	}

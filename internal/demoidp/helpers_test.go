@@ -4,20 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 const (
@@ -36,48 +32,24 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-// testClock is a settable clock for expiry tests.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// rpResult is what the relying party's callback received.
-type rpResult struct {
-	Code, State, Error string
-}
-
 // env is an IdP behind a real HTTP server plus a relying party that records
 // its callbacks.
 type env struct {
-	t      testing.TB
-	idp    *httptest.Server
-	rp     *httptest.Server
-	clock  *testClock
-	iss    string
-	mu     sync.Mutex
-	result []rpResult
+	t     testing.TB
+	idp   *httptest.Server
+	rp    *codeflow.RP
+	clock *codeflow.Clock
+	iss   string
 }
 
 func (e *env) issuer() string      { return e.iss }
-func (e *env) redirectURI() string { return e.rp.URL + "/callback" }
+func (e *env) redirectURI() string { return e.rp.RedirectURI() }
 
 // newEnv starts an IdP with two clients and the default users; tweaks may
 // change the config (an issuer path is mounted as such).
 func newEnv(t testing.TB, tweaks ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &testClock{t: time.Now().Truncate(time.Second)}}
-	e.rp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		e.mu.Lock()
-		e.result = append(e.result, rpResult{Code: q.Get("code"), State: q.Get("state"), Error: q.Get("error")})
-		e.mu.Unlock()
-		fmt.Fprint(w, "rp ok")
-	}))
-	t.Cleanup(e.rp.Close)
+	e := &env{t: t, clock: codeflow.NewClock(), rp: codeflow.NewRP(t)}
 	mux := http.NewServeMux()
 	e.idp = httptest.NewServer(mux)
 	t.Cleanup(e.idp.Close)
@@ -104,32 +76,6 @@ func newEnv(t testing.TB, tweaks ...func(*Config)) *env {
 	return e
 }
 
-func (e *env) lastResult() rpResult {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.result) == 0 {
-		e.t.Fatal("relying party received no callback")
-	}
-	return e.result[len(e.result)-1]
-}
-
-func browser(t testing.TB) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
-}
-
-// pkce returns a verifier and its S256 challenge.
-func pkce(t testing.TB) (string, string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	v := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(v))
-	return v, base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 // authorizeURL builds an authorization request; extra overrides parameters
 // (an empty value removes one).
 func (e *env) authorizeURL(clientID, challenge string, extra map[string]string) string {
@@ -141,14 +87,7 @@ func (e *env) authorizeURL(clientID, challenge string, extra map[string]string) 
 		q.Set("code_challenge", challenge)
 		q.Set("code_challenge_method", "S256")
 	}
-	for k, v := range extra {
-		if v == "" {
-			q.Del(k)
-		} else {
-			q.Set(k, v)
-		}
-	}
-	return e.issuer() + "/authorize?" + q.Encode()
+	return codeflow.AuthorizeURL(e.issuer()+"/authorize", q, extra)
 }
 
 // login runs the browser part of the flow and returns the code.
@@ -166,25 +105,18 @@ func (e *env) login(c *http.Client, clientID, challenge, user, pass string) stri
 		e.t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.Request.URL.Host != strings.TrimPrefix(e.rp.URL, "http://") {
+	if !e.rp.Reached(resp) {
 		e.t.Fatalf("login ended at %s with %d, want the relying party", resp.Request.URL, resp.StatusCode)
 	}
-	res := e.lastResult()
+	res := e.rp.Last()
 	if res.Error != "" || res.Code == "" || res.State != "st-123" {
 		e.t.Fatalf("callback = %+v", res)
 	}
 	return res.Code
 }
 
-type tokenResponse struct {
-	Status      int
-	Error       string `json:"error"`
-	IDToken     string `json:"id_token"`
-	AccessToken string `json:"access_token"`
-}
-
 // exchange posts to the token endpoint; auth is "none", "basic" or "post".
-func (e *env) exchange(clientID, secret, auth, code, verifier string) tokenResponse {
+func (e *env) exchange(clientID, secret, auth, code, verifier string) codeflow.Token {
 	e.t.Helper()
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {e.redirectURI()}}
 	if verifier != "" {
@@ -196,23 +128,10 @@ func (e *env) exchange(clientID, secret, auth, code, verifier string) tokenRespo
 	case "post":
 		form.Set("client_id", clientID)
 		form.Set("client_secret", secret)
+	case "basic":
+		return codeflow.Exchange(e.t, e.issuer()+"/oauth/token", form, clientID, secret)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.issuer()+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if auth == "basic" {
-		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out tokenResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatalf("token response (HTTP %d): %v", resp.StatusCode, err)
-	}
-	out.Status = resp.StatusCode
-	return out
+	return codeflow.Exchange(e.t, e.issuer()+"/oauth/token", form, "", "")
 }
 
 func (e *env) verifier(clientID string) *gooidc.IDTokenVerifier {
@@ -222,11 +141,4 @@ func (e *env) verifier(clientID string) *gooidc.IDTokenVerifier {
 		e.t.Fatal(err)
 	}
 	return p.Verifier(&gooidc.Config{ClientID: clientID})
-}
-
-// noRedirect returns a copy of c that stops at the first redirect.
-func noRedirect(c *http.Client) *http.Client {
-	cc := *c
-	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cc
 }

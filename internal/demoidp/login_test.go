@@ -8,13 +8,15 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 // loginPage starts an authorization and returns the body of the login page
 // and its auth request ID.
 func (e *env) loginPage(c *http.Client) (*http.Response, string) {
 	e.t.Helper()
-	_, ch := pkce(e.t)
+	_, ch := codeflow.PKCE()
 	resp, err := c.Get(e.authorizeURL(publicID, ch, nil))
 	if err != nil {
 		e.t.Fatal(err)
@@ -44,7 +46,7 @@ func TestWrongPassword(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			c := browser(t)
+			c := codeflow.Browser(t)
 			page, _ := e.loginPage(c)
 			resp, err := SubmitLogin(c, page, tt.user, tt.pass)
 			if err != nil {
@@ -61,7 +63,7 @@ func TestWrongPassword(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if res := e.lastResult(); res.Code == "" {
+			if res := e.rp.Last(); res.Code == "" {
 				t.Fatalf("retry after a wrong password failed: %+v", res)
 			}
 		})
@@ -70,7 +72,7 @@ func TestWrongPassword(t *testing.T) {
 
 func TestAttemptsLimited(t *testing.T) {
 	e := newEnv(t)
-	c := browser(t)
+	c := codeflow.Browser(t)
 	page, _ := e.loginPage(c)
 	body := readBody(t, page)
 	var last *http.Response
@@ -118,7 +120,7 @@ func TestLoginPostRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			c := browser(t)
+			c := codeflow.Browser(t)
 			page, id := e.loginPage(c)
 			page.Body.Close()
 			form := url.Values{"authRequestID": {id}, "username": {"alice"}, "password": {alicePass}}
@@ -127,9 +129,9 @@ func TestLoginPostRefused(t *testing.T) {
 			for k, v := range tt.header {
 				req.Header.Set(k, v)
 			}
-			other := noRedirect(browser(t))
+			other := codeflow.NoRedirect(codeflow.Browser(t))
 			if tt.jar {
-				other = noRedirect(c)
+				other = codeflow.NoRedirect(c)
 			}
 			resp, err := other.Do(req)
 			if err != nil {
@@ -145,8 +147,8 @@ func TestLoginPostRefused(t *testing.T) {
 
 func TestCallbackBoundToBrowser(t *testing.T) {
 	e := newEnv(t)
-	c := noRedirect(browser(t))
-	_, ch := pkce(t)
+	c := codeflow.NoRedirect(codeflow.Browser(t))
+	_, ch := codeflow.PKCE()
 	resp, err := c.Get(e.authorizeURL(publicID, ch, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +169,7 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 		t.Fatalf("login: %d %v", resp.StatusCode, callback)
 	}
 	// Another browser holding the callback URL gets nothing.
-	resp, err = noRedirect(browser(t)).Get(callback.String())
+	resp, err = codeflow.NoRedirect(codeflow.Browser(t)).Get(callback.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +200,7 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 
 func TestLoginPage(t *testing.T) {
 	e := newEnv(t)
-	page, id := e.loginPage(browser(t))
+	page, id := e.loginPage(codeflow.Browser(t))
 	body := readBody(t, page)
 	for _, want := range []string{"Demo identity provider - for testing only", "alice", "carol", publicID, `value="` + id + `"`} {
 		if !strings.Contains(body, want) {
@@ -235,7 +237,7 @@ func TestLoginPage(t *testing.T) {
 func TestLoginPageUnknownRequest(t *testing.T) {
 	e := newEnv(t)
 	for _, id := range []string{"", "nope", "%00"} {
-		resp, err := browser(t).Get(e.issuer() + "/login?authRequestID=" + id)
+		resp, err := codeflow.Browser(t).Get(e.issuer() + "/login?authRequestID=" + id)
 		if err != nil {
 			t.Fatal(err)
 		}

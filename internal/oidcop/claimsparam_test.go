@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 var claimsCases = []struct {
@@ -78,8 +80,8 @@ func BenchmarkCodeFlow(b *testing.B) {
 	e := newEnv(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		v, ch := pkce()
-		res := e.authorize(browser(b), ch, nil)
+		v, ch := codeflow.PKCE()
+		res := e.authorize(codeflow.Browser(b), ch, nil)
 		if tok := e.exchange(res.Code, v); tok.Status != 200 {
 			b.Fatalf("exchange: %d", tok.Status)
 		}

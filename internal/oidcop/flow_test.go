@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 func TestCodeFlowCarriesResult(t *testing.T) {
@@ -109,8 +111,8 @@ func TestClaimsParameter(t *testing.T) {
 func TestBadClaimsParameterGoesToRP(t *testing.T) {
 	for _, bad := range []string{`nope`, `[1]`, `{"id_token":"x"}`, `{"userinfo":[]}`, `{` + strings.Repeat(" ", maxClaimsParam) + `}`} {
 		e := newEnv(t)
-		_, ch := pkce()
-		res := e.authorize(browser(t), ch, map[string]string{"claims": bad})
+		_, ch := codeflow.PKCE()
+		res := e.authorize(codeflow.Browser(t), ch, map[string]string{"claims": bad})
 		if res.Error != "invalid_request" || res.Code != "" || res.State != "st-123" {
 			t.Errorf("claims %.20q: %+v", bad, res)
 		}
@@ -120,8 +122,8 @@ func TestBadClaimsParameterGoesToRP(t *testing.T) {
 func TestFailGoesToRP(t *testing.T) {
 	e := newEnv(t)
 	e.auth.failure = &AuthError{Code: AccessDenied, Description: "the user \"cancelled\"\n"}
-	_, ch := pkce()
-	res := e.authorize(browser(t), ch, nil)
+	_, ch := codeflow.PKCE()
+	res := e.authorize(codeflow.Browser(t), ch, nil)
 	if res.Error != "access_denied" || res.State != "st-123" || res.Code != "" || res.Description != "the user cancelled" {
 		t.Fatalf("%+v", res)
 	}
@@ -142,8 +144,8 @@ func TestBeginErrorGoesToRP(t *testing.T) {
 	for _, tt := range tests {
 		e := newEnv(t)
 		e.auth.beginErr = tt.err
-		_, ch := pkce()
-		if res := e.authorize(browser(t), ch, nil); res.Error != tt.want || strings.Contains(res.Description, "database") {
+		_, ch := codeflow.PKCE()
+		if res := e.authorize(codeflow.Browser(t), ch, nil); res.Error != tt.want || strings.Contains(res.Description, "database") {
 			t.Errorf("%v: %+v", tt.err, res)
 		}
 	}
@@ -173,10 +175,10 @@ func TestCompleteChecksResult(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.clock.t = now
+			e.clock.Set(now)
 			e.auth.result = func(Request) Result { return tt.res }
-			_, ch := pkce()
-			resp, err := browser(t).Get(e.authorizeURL(ch, tt.extra))
+			_, ch := codeflow.PKCE()
+			resp, err := codeflow.Browser(t).Get(e.authorizeURL(ch, tt.extra))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +190,7 @@ func TestCompleteChecksResult(t *testing.T) {
 				t.Fatalf("Complete = %v, want %v", got, tt.want)
 			}
 			if tt.want == nil {
-				if res := e.lastResult(); res.Code == "" {
+				if res := e.rp.Last(); res.Code == "" {
 					t.Fatalf("no code: %+v", res)
 				}
 			}
@@ -198,8 +200,8 @@ func TestCompleteChecksResult(t *testing.T) {
 
 func TestCallbackBoundToBrowser(t *testing.T) {
 	e := newEnv(t)
-	c := noRedirect(browser(t))
-	_, ch := pkce()
+	c := codeflow.NoRedirect(codeflow.Browser(t))
+	_, ch := codeflow.PKCE()
 	resp, err := c.Get(e.authorizeURL(ch, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +224,7 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 		url    string
 		want   int
 	}{
-		{"other browser", noRedirect(browser(t)), cb, http.StatusForbidden},
+		{"other browser", codeflow.NoRedirect(codeflow.Browser(t)), cb, http.StatusForbidden},
 		{"two ids", c, cb + "&id=other", http.StatusBadRequest},
 		{"unknown id", c, e.issuer() + "/authorize/callback?id=nope", http.StatusNotFound},
 		{"right browser", c, cb, http.StatusFound},
@@ -243,8 +245,8 @@ func TestBindAndAttempts(t *testing.T) {
 	e := newEnv(t)
 	var id string
 	e.auth.result = func(r Request) Result { id = r.ID; return Result{} } // Complete fails: request stays open
-	c := browser(t)
-	_, ch := pkce()
+	c := codeflow.Browser(t)
+	_, ch := codeflow.PKCE()
 	resp, err := c.Get(e.authorizeURL(ch, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -278,8 +280,8 @@ func TestRequestExpires(t *testing.T) {
 	e := newEnv(t)
 	var id string
 	e.auth.result = func(r Request) Result { id = r.ID; return Result{} }
-	_, ch := pkce()
-	resp, err := browser(t).Get(e.authorizeURL(ch, nil))
+	_, ch := codeflow.PKCE()
+	resp, err := codeflow.Browser(t).Get(e.authorizeURL(ch, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,8 +294,8 @@ func TestRequestExpires(t *testing.T) {
 
 func TestPromptNone(t *testing.T) {
 	e := newEnv(t)
-	_, ch := pkce()
-	if res := e.authorize(browser(t), ch, map[string]string{"prompt": "none"}); res.Error != "login_required" {
+	_, ch := codeflow.PKCE()
+	if res := e.authorize(codeflow.Browser(t), ch, map[string]string{"prompt": "none"}); res.Error != "login_required" {
 		t.Fatalf("%+v", res)
 	}
 }
@@ -306,19 +308,19 @@ func TestIDTokenHint(t *testing.T) {
 	if h == nil || h.Subject != "user-1" || h.ACR != "urn:test:acr" || !slices.Equal(h.AMR, []string{"pwd", "otp"}) || h.Expired {
 		t.Fatalf("hint = %+v", h)
 	}
-	_, ch := pkce()
-	if res := e.authorize(browser(t), ch, map[string]string{"id_token_hint": "e30.e30.e30"}); res.Error != "login_required" {
+	_, ch := codeflow.PKCE()
+	if res := e.authorize(codeflow.Browser(t), ch, map[string]string{"id_token_hint": "e30.e30.e30"}); res.Error != "login_required" {
 		t.Fatalf("bad hint: %+v", res)
 	}
 }
 
-func tokIDToken(t tokenResponse) string { return t.IDToken }
+func tokIDToken(t codeflow.Token) string { return t.IDToken }
 
 func TestReservedClaimsRefused(t *testing.T) {
 	e := newEnv(t)
 	e.claims.extra = map[string]any{"acr": "urn:forged"}
-	v, ch := pkce()
-	res := e.authorize(browser(t), ch, nil)
+	v, ch := codeflow.PKCE()
+	res := e.authorize(codeflow.Browser(t), ch, nil)
 	if tok := e.exchange(res.Code, v); tok.Status == http.StatusOK {
 		t.Fatal("token issued with a forged acr from the claims source")
 	}

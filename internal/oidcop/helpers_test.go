@@ -5,20 +5,18 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 const (
@@ -39,14 +37,6 @@ var testKey = sync.OnceValue(func() *SigningKey {
 	}
 	return sk
 })
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // testAuth is a test double of the login UI seam: its one page binds the
 // request to the browser and at once completes it with result (or fails it
@@ -134,8 +124,6 @@ func (c *testClaims) UserinfoClaims(_ context.Context, sub, clientID string, sco
 	return map[string]any{"email": sub + "@example.com", "requested": string(req)}, nil
 }
 
-type rpResult struct{ Code, State, Error, Description string }
-
 type env struct {
 	t      testing.TB
 	p      *Provider
@@ -143,10 +131,8 @@ type env struct {
 	claims *testClaims
 	keys   *KeyRing
 	idp    *httptest.Server
-	rp     *httptest.Server
-	clock  *testClock
-	mu     sync.Mutex
-	result []rpResult
+	rp     *codeflow.RP
+	clock  *codeflow.Clock
 }
 
 func defaultResult(now func() time.Time) func(Request) Result {
@@ -157,16 +143,8 @@ func defaultResult(now func() time.Time) func(Request) Result {
 
 func newEnv(t testing.TB, tweaks ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &testClock{t: time.Now().Truncate(time.Second)}, claims: &testClaims{}}
+	e := &env{t: t, clock: codeflow.NewClock(), claims: &testClaims{}, rp: codeflow.NewRP(t)}
 	e.auth = &testAuth{result: defaultResult(e.clock.Now)}
-	e.rp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		e.mu.Lock()
-		e.result = append(e.result, rpResult{q.Get("code"), q.Get("state"), q.Get("error"), q.Get("error_description")})
-		e.mu.Unlock()
-		fmt.Fprint(w, "rp ok")
-	}))
-	t.Cleanup(e.rp.Close)
 	mux := http.NewServeMux()
 	e.idp = httptest.NewServer(mux)
 	t.Cleanup(e.idp.Close)
@@ -197,39 +175,7 @@ func newEnv(t testing.TB, tweaks ...func(*Config)) *env {
 }
 
 func (e *env) issuer() string      { return e.p.Issuer() }
-func (e *env) redirectURI() string { return e.rp.URL + "/callback" }
-
-func (e *env) lastResult() rpResult {
-	e.t.Helper()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.result) == 0 {
-		e.t.Fatal("relying party received no callback")
-	}
-	return e.result[len(e.result)-1]
-}
-
-func browser(t testing.TB) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
-}
-
-func noRedirect(c *http.Client) *http.Client {
-	cc := *c
-	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cc
-}
-
-func pkce() (string, string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	v := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(v))
-	return v, base64.RawURLEncoding.EncodeToString(sum[:])
-}
+func (e *env) redirectURI() string { return e.rp.RedirectURI() }
 
 // authorizeURL builds an authorization request for the public client;
 // extra overrides parameters (an empty value removes one).
@@ -239,60 +185,36 @@ func (e *env) authorizeURL(challenge string, extra map[string]string) string {
 		"scope": {"openid email"}, "state": {"st-123"}, "nonce": {"n-456"},
 		"code_challenge": {challenge}, "code_challenge_method": {"S256"},
 	}
-	for k, v := range extra {
-		if v == "" {
-			q.Del(k)
-		} else {
-			q.Set(k, v)
-		}
-	}
-	return e.issuer() + "/authorize?" + q.Encode()
+	return codeflow.AuthorizeURL(e.issuer()+"/authorize", q, extra)
 }
 
 // authorize runs the browser part and returns what the RP received.
-func (e *env) authorize(c *http.Client, challenge string, extra map[string]string) rpResult {
+func (e *env) authorize(c *http.Client, challenge string, extra map[string]string) codeflow.Callback {
 	e.t.Helper()
 	resp, err := c.Get(e.authorizeURL(challenge, extra))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.Request.URL.Host != strings.TrimPrefix(e.rp.URL, "http://") {
+	if !e.rp.Reached(resp) {
 		e.t.Fatalf("authorize ended at %s with %d, want the relying party", resp.Request.URL, resp.StatusCode)
 	}
-	return e.lastResult()
+	return e.rp.Last()
 }
 
-type tokenResponse struct {
-	Status      int
-	Error       string `json:"error"`
-	IDToken     string `json:"id_token"`
-	AccessToken string `json:"access_token"`
-}
-
-func (e *env) exchange(code, verifier string) tokenResponse {
+func (e *env) exchange(code, verifier string) codeflow.Token {
 	e.t.Helper()
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {e.redirectURI()},
 		"client_id": {publicID}, "code_verifier": {verifier}}
-	resp, err := http.PostForm(e.issuer()+"/oauth/token", form)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out tokenResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatalf("token response (HTTP %d): %v", resp.StatusCode, err)
-	}
-	out.Status = resp.StatusCode
-	return out
+	return codeflow.Exchange(e.t, e.issuer()+"/oauth/token", form, "", "")
 }
 
 // login runs a whole code flow with extra parameters and returns the
 // verified ID token claims and the access token.
-func (e *env) login(extra map[string]string) (map[string]any, tokenResponse) {
+func (e *env) login(extra map[string]string) (map[string]any, codeflow.Token) {
 	e.t.Helper()
-	v, ch := pkce()
-	res := e.authorize(browser(e.t), ch, extra)
+	v, ch := codeflow.PKCE()
+	res := e.authorize(codeflow.Browser(e.t), ch, extra)
 	if res.Error != "" || res.Code == "" || res.State != "st-123" {
 		e.t.Fatalf("callback = %+v", res)
 	}

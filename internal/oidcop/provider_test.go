@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vigil-gw/vigil/internal/testenv/codeflow"
 )
 
 func TestDiscoveryExtras(t *testing.T) {
@@ -184,7 +186,7 @@ func (e *env) jwksKIDs() []string {
 func TestEndSessionRevokes(t *testing.T) {
 	e := newEnv(t)
 	_, tok := e.login(nil)
-	resp, err := noRedirect(browser(t)).Get(e.issuer() + "/end_session?id_token_hint=" + tok.IDToken + "&post_logout_redirect_uri=" + e.rp.URL + "/bye")
+	resp, err := codeflow.NoRedirect(codeflow.Browser(t)).Get(e.issuer() + "/end_session?id_token_hint=" + tok.IDToken + "&post_logout_redirect_uri=" + e.rp.URL + "/bye")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ func TestEndSessionRevokes(t *testing.T) {
 	if status, _ := e.userinfo(tok.AccessToken); status == http.StatusOK {
 		t.Fatal("access token still valid after end_session")
 	}
-	resp, err = noRedirect(browser(t)).Get(e.issuer() + "/end_session?post_logout_redirect_uri=" + e.rp.URL + "/bye")
+	resp, err = codeflow.NoRedirect(codeflow.Browser(t)).Get(e.issuer() + "/end_session?post_logout_redirect_uri=" + e.rp.URL + "/bye")
 	if err != nil {
 		t.Fatal(err)
 	}
