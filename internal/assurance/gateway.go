@@ -118,3 +118,21 @@ func (s *Service) VerificationFailed(ctx context.Context, userID, reason string)
 		}
 	}
 }
+
+// DuplicateFace records that the verifier found one face verified for two
+// accounts: the one verifying now (userID) and otherUser ("" when the
+// other person's account is not known here). Both get the finding; it
+// stays until it expires or an admin resets the risk, since verifying
+// again with the same face cannot disprove it.
+func (s *Service) DuplicateFace(ctx context.Context, userID, otherUser string) {
+	if s.o.Detector == nil || userID == "" {
+		return
+	}
+	s.o.Audit.Write(&audit.Record{Time: s.clock(), Kind: "risk", User: userID, Decision: "duplicate-face",
+		Reasons: []string{"the verifier found this face verified for another account"}, Actor: "verification"})
+	for _, f := range s.o.Detector.DuplicateFace(userID, otherUser, s.clock()) {
+		if err := s.AddFactor(ctx, f); err != nil {
+			s.log.Warn("recording a risk factor failed", "user", f.UserID, "kind", f.Kind, "err", err)
+		}
+	}
+}

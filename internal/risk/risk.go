@@ -63,8 +63,12 @@ func IsDetectorKind(kind string) bool {
 // clears factors of kind. Proving the person answers "is it really them",
 // which is what every detector asks; it does not answer "the identity
 // provider says the account is compromised" (ssf-*) or "an administrator is
-// worried" (admin), so those stay. Unknown kinds stay too.
-func ClearedByVerification(kind string) bool { return IsDetectorKind(kind) }
+// worried" (admin), so those stay. Nor does it answer duplicate-face: the
+// same face verifying again proves nothing about the other account. Unknown
+// kinds stay too.
+func ClearedByVerification(kind string) bool {
+	return IsDetectorKind(kind) && kind != KindDuplicateFace
+}
 
 // Default thresholds.
 const (

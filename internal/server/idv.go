@@ -120,7 +120,7 @@ func newIDV(ctx context.Context, cfg *config.Config, s *Server, gateway string) 
 		Issuer: c.Issuer, Clients: clients, Master: s.master, Store: s.db, Mail: sender, From: c.Organization, Keys: ring,
 		OCR: reader, Hints: hints, AllowedEmailDomains: c.AllowedEmailDomains, Organization: c.Organization,
 		EvidenceRetention: c.EvidenceRetention.D(), VerificationLifetime: c.VerificationLifetime.D(),
-		Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
+		OnDuplicateFace: s.duplicateFace, Clock: s.opts.Clock, Rand: s.opts.Rand, Logger: log,
 	})
 }
 

@@ -41,6 +41,7 @@ type Backend interface {
 	UpdateVerification(ctx context.Context, v *Verification) error
 	ListVerifications(ctx context.Context, status string, limit int) ([]Verification, error)
 	FindApprovedVerification(ctx context.Context, claimedEmail string) (*Verification, error)
+	ApprovedEmails(ctx context.Context, personSubject string, limit int) ([]string, error)
 	CountVerifications(ctx context.Context, claimedEmail, status string, since time.Time) (int, error)
 	ExpireVerifications(ctx context.Context, now time.Time) (int, error)
 

@@ -104,9 +104,14 @@ type Config struct {
 	Keys oidcop.KeySource
 	// SigningKey signs ID tokens when Keys is nil; nil generates a key.
 	SigningKey crypto.Signer
-	Clock      func() time.Time
-	Rand       io.Reader
-	Logger     *slog.Logger
+	// OnDuplicateFace is told when a selfie matches another verified
+	// person's face (the gateway raises duplicate-face risk on both
+	// accounts). Called after the verification is stored, on the request's
+	// goroutine: it must not block for long. Nil: only the reviewer sees it.
+	OnDuplicateFace func(ctx context.Context, d DuplicateFace)
+	Clock           func() time.Time
+	Rand            io.Reader
+	Logger          *slog.Logger
 }
 
 // check fills defaults and reports every problem at once.

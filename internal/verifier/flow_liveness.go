@@ -240,6 +240,7 @@ func (v *Verifier) livenessBurst(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "verifier: liveness passed", "verification", b.rec.ID, "automated_decision", decision)
+	v.reportDuplicate(r.Context(), b.rec, fs)
 	return writeJSON(w, http.StatusOK, map[string]any{"passed": res.Passed, "next": v.op.Path("/status") + "?id=" + b.id})
 }
 

@@ -2,10 +2,12 @@ package verifier
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -214,8 +216,10 @@ func TestAutomatedDecision(t *testing.T) {
 // document and name but the same face, is flagged and left to a reviewer.
 func TestDuplicateFace(t *testing.T) {
 	gw := newTestGateway(t)
+	var reported []DuplicateFace
 	e, st := chipEnv(t, func(c *Config) {
 		c.Faces, c.AutoDecide, c.Hints = testFaces(t), true, gw.hints(c.Issuer)
+		c.OnDuplicateFace = func(_ context.Context, d DuplicateFace) { reported = append(reported, d) }
 	})
 	neutral, poses, err := livenesstest.Amy("../../../shared/testdata/faces")
 	if err != nil {
@@ -261,6 +265,13 @@ func TestDuplicateFace(t *testing.T) {
 	s, _ := decodeSteps(second.Steps)
 	if s.Face.Duplicate != first.PersonSubject {
 		t.Fatalf("duplicate of %q, want %q", s.Face.Duplicate, first.PersonSubject)
+	}
+	// The gateway is told both accounts, for their risk; the first
+	// verification, approved, reported nothing.
+	want := DuplicateFace{Verification: second.ID, ClaimedEmail: "bo@corp.example",
+		OtherSubject: first.PersonSubject, OtherEmails: []string{"anna@corp.example"}}
+	if len(reported) != 1 || !reflect.DeepEqual(reported[0], want) {
+		t.Fatalf("reported %+v, want one %+v", reported, want)
 	}
 }
 

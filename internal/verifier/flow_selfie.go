@@ -89,6 +89,7 @@ func (v *Verifier) selfieUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.cfg.Logger.InfoContext(r.Context(), "verifier: verification sent to review", "verification", b.rec.ID)
+	v.reportDuplicate(r.Context(), b.rec, fs)
 	return v.redirect(w, r, v.op.Path("/status")+"?id="+b.id)
 }
 

@@ -18,6 +18,9 @@ type Store interface {
 	UpdateVerification(ctx context.Context, v *store.Verification) error
 	ListVerifications(ctx context.Context, status string, limit int) ([]store.Verification, error)
 	FindApprovedVerification(ctx context.Context, claimedEmail string) (*store.Verification, error)
+	// ApprovedEmails lists the distinct claimed emails of the person's
+	// approved verifications, newest first, at most limit.
+	ApprovedEmails(ctx context.Context, personSubject string, limit int) ([]string, error)
 	CountVerifications(ctx context.Context, claimedEmail, status string, since time.Time) (int, error)
 	ExpireVerifications(ctx context.Context, now time.Time) (int, error)
 

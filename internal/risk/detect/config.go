@@ -50,7 +50,8 @@ type Config struct {
 	// 40, new-device 10, new-country 15, hosting-network 25, farm-device
 	// 60, farm-address 45, locale-mismatch 20, duplicate-face 70,
 	// verification-failures 40; 1h for new-device, new-country and
-	// hosting-network, 24h for the rest. The locale-mismatch severity is
+	// hosting-network, 30 days for duplicate-face (only an administrator's
+	// reset ends it sooner), 24h for the rest. The locale-mismatch severity is
 	// the weight of a time zone far from the address; one that does not
 	// fit the document's country adds half of it, a language that fits
 	// neither a quarter.
@@ -75,7 +76,7 @@ var (
 		risk.KindImpossibleTravel: 24 * time.Hour, risk.KindConcurrentDistant: 24 * time.Hour,
 		risk.KindNewDevice: time.Hour, risk.KindNewCountry: time.Hour, risk.KindHostingNetwork: time.Hour,
 		risk.KindFarmDevice: 24 * time.Hour, risk.KindFarmAddress: 24 * time.Hour,
-		risk.KindLocaleMismatch: 24 * time.Hour, risk.KindDuplicateFace: 24 * time.Hour,
+		risk.KindLocaleMismatch: 24 * time.Hour, risk.KindDuplicateFace: 30 * 24 * time.Hour,
 		risk.KindVerificationFailures: 24 * time.Hour,
 	}
 )
@@ -222,7 +223,7 @@ func (d *Detector) Status() []string {
 			fmt.Sprintf("%d users behind one /%d or /%d within %s, %d shared networks excluded",
 				c.FarmUsersPerAddress, c.FarmPrefixV4, c.FarmPrefixV6, windowText(c.Window), len(c.SharedNetworks))),
 		line(risk.KindLocaleMismatch, "locale mismatch", "", locale),
-		line(risk.KindDuplicateFace, "duplicate face", "", "when a verifier reports one face behind two people (Vigil's own verifier flags it to its reviewer instead)"),
+		line(risk.KindDuplicateFace, "duplicate face", "", "when the built-in verifier finds one face verified for two accounts (both get it)"),
 		line(risk.KindVerificationFailures, "verification failures", "",
 			fmt.Sprintf("%d failures within %s", c.FailureCount, windowText(c.FailureWindow))),
 	}

@@ -20,6 +20,7 @@ var verifierTests = []conformanceTest{
 	{"VerificationByAuthRequest", testVerificationByAuthRequest},
 	{"ListVerifications", testListVerifications},
 	{"FindApprovedVerification", testFindApprovedVerification},
+	{"ApprovedEmails", testApprovedEmails},
 	{"CountVerifications", testCountVerifications},
 	{"ExpireVerifications", testExpireVerifications},
 	{"EvidenceRoundTrip", testEvidenceRoundTrip},

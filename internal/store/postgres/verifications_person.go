@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/store"
+)
+
+// ApprovedEmails lists the distinct non-empty claimed emails (ASCII case
+// folded) of personSubject's approved verifications, newest first, at most
+// limit: the accounts a person was verified for. An empty subject or a
+// limit below one lists nothing.
+func (db *DB) ApprovedEmails(ctx context.Context, personSubject string, limit int) (_ []string, err error) {
+	defer db.done("verification.approved_emails", time.Now(), &err)
+	if personSubject == "" || limit < 1 {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT lower(claimed_email COLLATE "C") AS e FROM verifications
+		WHERE person_subject = $1 AND status = $2 AND claimed_email <> ''
+		GROUP BY e ORDER BY max(created_at) DESC NULLS LAST, e LIMIT $3`, personSubject, store.VerificationApproved, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: approved emails: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, fmt.Errorf("postgres: approved emails: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: approved emails: %w", err)
+	}
+	return out, nil
+}
