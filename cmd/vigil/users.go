@@ -19,10 +19,11 @@ const usersUsage = `Usage:
   vigil users list [--query TEXT] [--limit N] [flags]
   vigil users show USER [flags]
 
-list prints the users who hold a session, with their verification level,
-risk and session count (GET /users). --query keeps those whose ID, email or
-name contains TEXT; an exact ID or email also finds a user without
-sessions. --limit caps the list (the server's default 100, at most 1000).
+list prints the users who have signed in, with or without sessions now,
+most recently seen first, with their verification level, risk and session
+count (GET /users). --query keeps those whose ID, email or name contains
+TEXT (ASCII case ignored); a user named exactly by ID or email comes first.
+--limit caps the list (the server's default 100, at most 1000).
 
 show prints one user (GET /users/{USER}): identity, groups of the latest
 sign-in, the latest verification (level, provider, when, and the kinds of
