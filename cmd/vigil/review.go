@@ -17,6 +17,7 @@ const reviewUsage = `Usage:
   vigil review show ID [flags]
   vigil review approve ID [--note TEXT] [flags]
   vigil review reject ID --reason TEXT [flags]
+  vigil review evidence ID [EID --out FILE|- [--force]] [flags]
 
 The built-in verifier's review queue: verifications its automated checks
 could not decide alone (a borderline face match, for one).
@@ -31,6 +32,9 @@ approve (POST /reviews/{ID}/approve) and reject (POST /reviews/{ID}/reject)
 decide one waiting for review; the reviewer is recorded as admin:$USER.
 A reject needs --reason: the person is told it. An approval's --note is
 optional and kept with the decision.
+evidence lists a verification's evidence IDs, or with EID saves that image
+(GET /reviews/{ID}/evidence/{EID}, audited) to a new file made 0600; --out -
+writes it to stdout, never to a terminal.
 
 Examples:
   vigil review list
@@ -45,13 +49,15 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 func cmdReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, reviewUsage)
-		return usageError{errors.New("want: review list, show, approve or reject")}
+		return usageError{errors.New("want: review list, show, approve, reject or evidence")}
 	}
 	switch args[0] {
 	case "list":
 		return reviewList(ctx, args[1:], stdout, stderr)
 	case "show", "approve", "reject":
 		return reviewOne(ctx, args[0], args[1:], stdout, stderr)
+	case "evidence":
+		return reviewEvidence(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, reviewUsage)
 		return errHelp
