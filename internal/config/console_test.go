@@ -20,6 +20,21 @@ func TestAdminConsole(t *testing.T) {
 			t.Errorf("%s: want an admin.console.group problem, got %v", name, err)
 		}
 	}
+	c2, err := Parse([]byte(goodYAML + "admin:\n  console: {group: vigil-admins, evidence_group: reviewers}\n"))
+	if err != nil || c2.Admin.Console.EvidenceGroup != "reviewers" {
+		t.Fatalf("evidence_group: %v %+v", err, c2)
+	}
+	for name, console := range map[string]string{
+		"spaces":     `{group: a, evidence_group: "rev "}`,
+		"control":    `{group: a, evidence_group: "r\nev"}`,
+		"long":       `{group: a, evidence_group: ` + strings.Repeat("g", 257) + `}`,
+		"no console": `{evidence_group: reviewers}`,
+	} {
+		_, err := Parse([]byte(goodYAML + "admin:\n  console: " + console + "\n"))
+		if err == nil || !strings.Contains(err.Error(), "admin.console.evidence_group:") {
+			t.Errorf("evidence_group %s: want an admin.console.evidence_group problem, got %v", name, err)
+		}
+	}
 	// Without a provider no one can sign in to it.
 	c.Providers = nil
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "admin.console.group: the console signs administrators in") {

@@ -324,11 +324,23 @@ func (c *Config) validateAdmin(p *problems) {
 	g := c.Admin.Console.Group
 	switch {
 	case g == "":
-	case strings.TrimSpace(g) != g || len(g) > 256 || strings.ContainsFunc(g, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+	case !groupName(g):
 		p.add("admin.console.group", "want a group name as the providers' claim mapping gives it (no surrounding spaces or control characters, at most 256 bytes), got %q", g)
 	case len(c.Providers) == 0:
 		p.add("admin.console.group", "the console signs administrators in through the gateway's own OIDC sign-in: configure at least one provider")
 	}
+	switch eg := c.Admin.Console.EvidenceGroup; {
+	case eg == "":
+	case !groupName(eg):
+		p.add("admin.console.evidence_group", "want a group name as the providers' claim mapping gives it (no surrounding spaces or control characters, at most 256 bytes), got %q", eg)
+	case g == "":
+		p.add("admin.console.evidence_group", "shows evidence images in the console: set admin.console.group too (images are shown to members of both)")
+	}
+}
+
+// groupName accepts a group as a provider's claim mapping gives it.
+func groupName(g string) bool {
+	return strings.TrimSpace(g) == g && len(g) <= 256 && !strings.ContainsFunc(g, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 // Admin configures the admin API (/.vigil/admin/api), the CLI's access to
@@ -349,4 +361,10 @@ type Console struct {
 	// and may revoke sessions and reset risk. Compared exactly. Empty: the
 	// console is off.
 	Group string `yaml:"group"`
+	// EvidenceGroup lets members of both it and the console group see the evidence
+	// images (document photos, selfies) on the console's review page, each
+	// view audited; other console admins see the evidence as text only.
+	// Compared exactly; needs group. Empty: no admin sees images in the
+	// console.
+	EvidenceGroup string `yaml:"evidence_group"`
 }

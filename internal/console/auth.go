@@ -62,6 +62,8 @@ type adminUser struct {
 	Actor   string // recorded in audits: "console:" + email or user ID
 	Display string
 	CSRF    string // this session's form token
+	// Evidence: also in the evidence group, so shown evidence images.
+	Evidence bool
 }
 
 type adminKey struct{}
@@ -92,7 +94,8 @@ func (h *Handler) authed(fn handlerFunc, post bool) http.Handler {
 		if !slices.Contains(sess.Identity.Groups, h.opt.Group) {
 			return notAdmin(h.opt.Group)
 		}
-		a := &adminUser{Actor: actor(sess), Display: sess.Identity.Email, CSRF: csrfToken(h.opt.CSRFKey, sess.ID)}
+		a := &adminUser{Actor: actor(sess), Display: sess.Identity.Email, CSRF: csrfToken(h.opt.CSRFKey, sess.ID),
+			Evidence: h.opt.EvidenceGroup != "" && slices.Contains(sess.Identity.Groups, h.opt.EvidenceGroup)}
 		if a.Display == "" {
 			a.Display = sess.UserID
 		}

@@ -61,6 +61,10 @@ type Options struct {
 	AppConfigs func() []config.App
 	// Group: an identity whose groups include it may use the console.
 	Group string
+	// EvidenceGroup: a console admin whose groups also include it sees
+	// the evidence images on the review page, each view audited by
+	// Reviews. Empty: no one sees them here.
+	EvidenceGroup string
 	// CSRFKey signs the per-session form tokens: at least 32 bytes, derived
 	// from the master secret so every replica accepts every other's forms.
 	CSRFKey []byte
@@ -93,6 +97,9 @@ func New(opt Options) (*Handler, error) {
 	}
 	if strings.TrimSpace(opt.Group) == "" {
 		errs = append(errs, errors.New("an admin group is required"))
+	}
+	if opt.EvidenceGroup != "" && strings.TrimSpace(opt.EvidenceGroup) != opt.EvidenceGroup {
+		errs = append(errs, errors.New("the evidence group must not have surrounding spaces"))
 	}
 	if len(opt.CSRFKey) < 32 {
 		errs = append(errs, errors.New("the CSRF key must be at least 32 bytes"))
@@ -144,6 +151,7 @@ func (h *Handler) routes() {
 	get("/reviews/{id}", h.review)
 	post("/reviews/{id}/approve", h.approveReview)
 	post("/reviews/{id}/reject", h.rejectReview)
+	get("/reviews/{id}/evidence/{eid}", h.reviewEvidence)
 	get("/apps", h.apps)
 	get("/policy", h.policyTest)
 	get("/audit", h.auditSearch)

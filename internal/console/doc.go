@@ -1,8 +1,10 @@
 // Package console is the administrators' web console under /.vigil/console/:
 // an overview, live sessions (filter, revoke), users with their latest
 // verification and their risk factor timeline (reset with a reason), the
-// built-in verifier's review queue (text evidence; approve, or reject with
-// a reason), a policy tester, audit log search and Shared Signals streams.
+// built-in verifier's review queue (text evidence, and the images for
+// admins also in the evidence group, each view audited; approve, or reject
+// with a reason), a policy tester, audit log search and Shared Signals
+// streams.
 // It is server-rendered html/template with no script, on its own mux,
 // apart from the JSON admin API.
 //
@@ -13,6 +15,7 @@
 //
 // It must never act on a POST without the session's CSRF token and a
 // same-origin browser request, never serve a page without its security
-// headers (strict CSP, nosniff, frame denial, no referrer, no-store), and
+// headers (strict CSP, nosniff, frame denial, no referrer, no-store), never
+// serve an evidence image to an admin outside the evidence group, and
 // never show internal error detail to the browser.
 package console

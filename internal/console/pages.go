@@ -47,6 +47,7 @@ func newPages() (*pages, error) {
 		},
 		"sessionTable": newSessionTable,
 		"review":       reviewPath,
+		"evidence":     evidencePath,
 		"list":         func(s ...string) []string { return s },
 		"f3":           func(f float32) string { return strconv.FormatFloat(float64(f), 'f', 3, 32) },
 	}).ParseFS(webFS, "web/*.html")
@@ -86,6 +87,7 @@ type pageData struct {
 	// Review queue and one review.
 	Reviews *reviewList
 	Review  *admin.ReviewView
+	Images  *reviewImages
 	// Apps and policies.
 	Apps []appView
 	// Policy tester.

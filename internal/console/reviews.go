@@ -52,7 +52,9 @@ func (h *Handler) review(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return serviceError(err)
 	}
-	return h.pages.render(w, http.StatusOK, pageData{Page: "review", Title: "Review", Admin: adminFrom(r.Context()), Review: &v})
+	a := adminFrom(r.Context())
+	return h.pages.render(w, http.StatusOK, pageData{Page: "review", Title: "Review", Admin: a, Review: &v,
+		Images: h.images(a, &v)})
 }
 
 // approveReview verifies the person; the note is optional.
@@ -99,3 +101,5 @@ func note(r *http.Request) (string, error) {
 }
 
 func reviewPath(id string) string { return BasePath + "/reviews/" + url.PathEscape(id) }
+
+func evidencePath(id, eid string) string { return reviewPath(id) + "/evidence/" + url.PathEscape(eid) }

@@ -20,6 +20,8 @@ func serviceError(err error) error {
 		status, code = http.StatusBadRequest, "invalid-request"
 	case errors.Is(err, admin.ErrConflict):
 		status, code = http.StatusConflict, "conflict"
+	case errors.Is(err, admin.ErrNotImage):
+		status, code = http.StatusUnsupportedMediaType, "not-an-image"
 	default:
 		return err
 	}

@@ -285,8 +285,10 @@ func Config(p Params) *config.Config {
 				Include: []config.Selector{{Group: config.StringList{"admins"}}}}},
 		}}, c.Apps...)
 	}
-	// The console signs admins in through the demo IdP: alice is one.
+	// The console signs admins in through the demo IdP: alice is one, and
+	// sees the evidence images on its review page.
 	c.Admin.Console.Group = "admins"
+	c.Admin.Console.EvidenceGroup = "admins"
 	c.SetDefaults()
 	if p.AdminToken != "" {
 		c.Admin.Token = config.Secret{Value: p.AdminToken}

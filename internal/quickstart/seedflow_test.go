@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -124,6 +125,7 @@ func TestQuickstartSeedFlow(t *testing.T) {
 	if !strings.Contains(d.body, "Bob Brown") || !strings.Contains(d.body, "same words") {
 		t.Errorf("verification detail: want the account name Bob Brown compared and matching\n%s", d.body)
 	}
+	consoleImages(t, alice, app, d.url.Path)
 	approve := formAction(d, "/approve")
 	if approve == nil || approve.fields.Get("version") == "" {
 		t.Fatalf("detail page has no approve form with a version\n%s", d.body)
@@ -543,4 +545,38 @@ func firstElement(doc *html.Node, tag string) *html.Node {
 		return true
 	})
 	return found
+}
+
+// consoleImages checks that the console's review page of the verification
+// at reviewPath (the review UI's /review/v/ID) shows alice, in the
+// evidence group, bob's document photo and selfie, and serves them.
+func consoleImages(t *testing.T, alice *http.Client, app, reviewPath string) {
+	t.Helper()
+	p := get(t, alice, app+"/.vigil/console/reviews/"+path.Base(reviewPath))
+	var srcs []string
+	walk(p.doc, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && n.Data == "img" {
+			srcs = append(srcs, attr(n, "src"))
+		}
+		return true
+	})
+	if p.status != http.StatusOK || len(srcs) < 2 {
+		t.Errorf("console review page: HTTP %d with %d images, want the document photo and the selfie\n%s", p.status, len(srcs), p.body)
+		return
+	}
+	for _, src := range srcs {
+		u, err := p.url.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := alice.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || (ct != "image/jpeg" && ct != "image/png") || len(b) == 0 {
+			t.Errorf("console image %s: HTTP %d, %s, %d bytes", u.Path, resp.StatusCode, ct, len(b))
+		}
+	}
 }

@@ -26,7 +26,7 @@ func (s *Server) newConsole(cfg *config.Config) error {
 		return err
 	}
 	s.console, err = console.New(console.Options{
-		Service: s.assure, Sessions: s.sessions, Group: cfg.Admin.Console.Group, CSRFKey: key,
+		Service: s.assure, Sessions: s.sessions, Group: cfg.Admin.Console.Group, EvidenceGroup: cfg.Admin.Console.EvidenceGroup, CSRFKey: key,
 		Reviews: s.adminReviews(), Audit: s.adminAudit(cfg), Apps: s.appNames, AppConfigs: s.appConfigs,
 		PublicURL: cfg.Server.PublicURL, LoginPath: authn.PathLogin,
 		Logger: s.log.With("part", "console"), Clock: s.opts.Clock,

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -126,6 +127,22 @@ func TestConsoleReviewBrowser(t *testing.T) {
 	reviewURL := resp.URL
 	alice.Screenshot("review")
 
+	// Alice is in the evidence group too: the page shows his document
+	// photo and selfie, loaded from the console's evidence route. The
+	// check runs in DevTools, which the page's CSP does not bind.
+	imagesRendered(t, alice)
+	alice.Do("scroll to the images", chromedp.ScrollIntoView(chromedp.CSS(".evidence-images")))
+	alice.Screenshot("evidence images")
+	resp = alice.Load("open the first image alone", chromedp.Click(chromedp.CSS(`.evidence-images a`)))
+	if !strings.HasPrefix(resp.URL, reviewURL+"/evidence/") || resp.Status != http.StatusOK ||
+		(resp.MimeType != "image/jpeg" && resp.MimeType != "image/png") || resp.Headers["Content-Security-Policy"] != "default-src 'none'; sandbox" {
+		t.Fatalf("the image alone: HTTP %d %s at %s, headers %v", resp.Status, resp.MimeType, resp.URL, resp.Headers)
+	}
+	alice.Screenshot("image alone")
+	if resp = alice.Load("back to bob's verification", chromedp.Navigate(reviewURL)); resp.Status != http.StatusOK {
+		t.Fatalf("back to the review: HTTP %d", resp.Status)
+	}
+
 	// Approve with a note, by the page's own form.
 	const note = "passport and selfie checked"
 	alice.Do("type the note", chromedp.SendKeys(chromedp.CSS("#approve-note"), note))
@@ -190,6 +207,7 @@ func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
 		Include: []config.Selector{{Group: config.StringList{"sales"}}},
 		Require: []config.Selector{{Verified: "ial2"}}}})
 	cfg.Admin.Console.Group = "admins"
+	cfg.Admin.Console.EvidenceGroup = "admins"
 	cfg.IDV = &config.IDV{Issuer: idvIssuer, DevMailbox: true, AllowedEmailDomains: []string{"example.com"},
 		Clients: []config.IDVClient{{ClientID: "vigil", ClientSecret: config.Secret{Value: idvSecret},
 			RedirectURIs: []string{e.public + "/.vigil/callback"}}}}
@@ -234,6 +252,29 @@ func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
 	})
 	e.srv = srv
 	return e, mailbox
+}
+
+// imagesRendered waits until the page's images have all loaded and
+// decoded, and checks there are at least two: the document photo and the
+// selfie. A refused or broken image has no natural width.
+func imagesRendered(t *testing.T, tab *chrome.Tab) {
+	t.Helper()
+	const expr = `({n: document.images.length, ok: Array.from(document.images).every(i => i.complete && i.naturalWidth > 0),
+		done: Array.from(document.images).every(i => i.complete)})`
+	type state struct {
+		N    int  `json:"n"`
+		OK   bool `json:"ok"`
+		Done bool `json:"done"`
+	}
+	var st state
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if st = chrome.Eval[state](tab, "read the images", expr); st.Done {
+			break
+		}
+	}
+	if st.N < 2 || !st.OK {
+		tab.Fail("evidence images", fmt.Errorf("%d images, all rendered: %v; want the document photo and the selfie, both shown", st.N, st.OK))
+	}
 }
 
 // needReviewFixtures skips without tesseract or the OCR-B font outside CI;
