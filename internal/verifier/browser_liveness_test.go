@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+
+	chromium "github.com/vigil-gw/vigil/internal/testenv/browser"
 )
 
 // TestBrowserLiveness runs liveness.js in headless Chromium with the fake
@@ -25,7 +26,7 @@ func TestBrowserLiveness(t *testing.T) { browserLiveness(t, false) }
 func TestBrowserCaptureBinding(t *testing.T) { browserLiveness(t, true) }
 
 func browserLiveness(t *testing.T, authenticator bool) {
-	needChromium(t)
+	chromium.Need(t)
 	face := testFace(t)
 	const hint = "alice@example.com"
 	dir := t.TempDir()
@@ -50,17 +51,7 @@ func browserLiveness(t *testing.T, authenticator bool) {
 	rp.discover(t, e.v.Issuer())
 	c := startChrome(t, videoPath, 120*time.Second)
 	if authenticator {
-		if _, err := chromedp.Call(c.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-			t.Fatalf("WebAuthn.enable: %v", err)
-		}
-		if _, err := chromedp.Call(c.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
-			Options: &webauthn.VirtualAuthenticatorOptions{
-				Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportInternal,
-				HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-			},
-		}); err != nil {
-			t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
-		}
+		c.AddPlatformAuthenticator()
 	}
 	c.toSelfie(e, rp, hint, passportPath, mrzLines, func(string) {})
 
@@ -81,26 +72,26 @@ func browserLiveness(t *testing.T, authenticator bool) {
 		end := time.Now().Add(timeout)
 		var last live
 		for time.Now().Before(end) {
-			st, err := chromedp.Run(c.ctx, chromedp.Evaluate[live](read))
+			st, err := chromedp.Run(c.Context(), chromedp.Evaluate[live](read))
 			if err == nil && ok(st) {
 				return st
 			}
 			last = st
 			time.Sleep(100 * time.Millisecond)
 		}
-		c.fail(what, context.DeadlineExceeded)
+		c.Fail(what, context.DeadlineExceeded)
 		t.Logf("last state %+v", last)
 		return last
 	}
 	poll("the liveness camera", 15*time.Second, func(s live) bool { return s.Shown && s.Playing })
-	c.screenshot("liveness-ready")
-	c.do("start the liveness capture", chromedp.Click(chromedp.CSS(`#liveness button`)))
+	c.Screenshot("liveness-ready")
+	c.Do("start the liveness capture", chromedp.Click(chromedp.CSS(`#liveness button`)))
 	seen := map[string]bool{}
 	st := poll("the liveness result", 60*time.Second, func(s live) bool {
 		seen[s.Prompt] = true
 		return len(s.Reasons) > 0
 	})
-	c.screenshot("liveness-refused")
+	c.Screenshot("liveness-refused")
 	var prompts int
 	for p := range seen {
 		if strings.HasPrefix(p, "Turn") || strings.HasPrefix(p, "Look up") || strings.HasPrefix(p, "Move") {
@@ -144,7 +135,7 @@ func browserLiveness(t *testing.T, authenticator bool) {
 // authRequestOf reads the auth request id from the tab's URL.
 func authRequestOf(t *testing.T, c *chrome) string {
 	t.Helper()
-	loc, err := chromedp.Run(c.ctx, chromedp.Location())
+	loc, err := chromedp.Run(c.Context(), chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/vigil-gw/vigil/internal/testenv/browser"
 )
 
 // captureServer is the server half of the test: the package's API behind
@@ -172,28 +174,25 @@ type runResult struct {
 // camera and a virtual platform authenticator: an honest burst verifies,
 // and the same flow with one frame changed after signing is refused.
 func TestBrowserCapture(t *testing.T) {
-	c := startChrome(t, 90*time.Second)
+	// The fake camera is Chromium's test pattern.
+	tab := browser.Start(t, 90*time.Second, browser.FakeCamera("")).Tab("capture")
 	srv := &captureServer{t: t}
 	ts := httptest.NewServer(srv.routes())
 	defer ts.Close()
 	// WebAuthn needs a secure context and an RP ID that is a host name:
 	// http://localhost is both, 127.0.0.1 is neither.
 	srv.origin = strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
-	c.addPlatformAuthenticator()
+	tab.AddPlatformAuthenticator()
 
-	if err := chromedp.Do(c.ctx, chromedp.Navigate(srv.origin+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#status`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	waitReady(t, c)
+	tab.Do("open the page", chromedp.Navigate(srv.origin+"/"), chromedp.WaitVisible(chromedp.CSS(`#status`)))
+	waitReady(t, tab)
 
 	for _, template := range []bool{false, true} {
 		run := func(tamper bool) runResult {
 			t.Helper()
 			call := fmt.Sprintf("window.runCapture(%v, %v)", tamper, template)
 			start := time.Now()
-			res, err := chromedp.Run(c.ctx, chromedp.Evaluate[runResult](call, chromedp.EvalAwaitPromise))
+			res, err := chromedp.Run(tab.Context(), chromedp.Evaluate[runResult](call, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatalf("%s: %v", call, err)
 			}
@@ -226,11 +225,11 @@ func TestBrowserCapture(t *testing.T) {
 }
 
 // waitReady waits until page.js has loaded (its module ran).
-func waitReady(t *testing.T, c *chrome) {
+func waitReady(t *testing.T, tab *browser.Tab) {
 	t.Helper()
 	end := time.Now().Add(15 * time.Second)
 	for time.Now().Before(end) {
-		st, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
+		st, err := chromedp.Run(tab.Context(), chromedp.Evaluate[string](`document.getElementById("status").textContent`))
 		if err == nil && st == "ready" {
 			return
 		}

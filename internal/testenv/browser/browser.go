@@ -38,12 +38,14 @@ type Browser struct {
 
 // Start starts Chromium for t. Everything ends when the test ends, or at
 // deadline, whichever is first; a deadline keeps a stuck page from
-// holding the test until go test's own timeout.
-func Start(t *testing.T, deadline time.Duration) *Browser {
+// holding the test until go test's own timeout. opts come after the
+// defaults, so they add flags (FakeCamera) or override one
+// (chromedp.WindowSize).
+func Start(t *testing.T, deadline time.Duration, opts ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	Need(t)
 	b := &Browser{t: t, shots: ArtefactDir(t)}
-	opts := []chromedp.ExecAllocatorOption{
+	all := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(Path),
 		chromedp.UserDataDir(t.TempDir()),
 		// No sandbox: CI and the dev machines run tests as root in a
@@ -57,8 +59,9 @@ func Start(t *testing.T, deadline time.Duration) *Browser {
 		chromedp.WindowSize(1100, 900),
 		chromedp.CombinedOutput(&b.output),
 	}
+	all = append(all, opts...)
 	base, cancelBase := context.WithTimeout(context.Background(), deadline)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(base, all...)
 	ctx, cancelFirst := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() {
 		cancelFirst()

@@ -72,6 +72,9 @@ func (tab *Tab) record(ev any) {
 		line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " "))
 	case *runtime.EventExceptionThrown:
 		line = "exception: " + ev.ExceptionDetails.Text
+		if ev.ExceptionDetails.Exception != nil {
+			line += " " + ev.ExceptionDetails.Exception.Description
+		}
 	default:
 		return
 	}
@@ -87,7 +90,7 @@ func (tab *Tab) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(tab.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		tab.fail(what, err)
+		tab.Fail(what, err)
 	}
 }
 
@@ -100,10 +103,10 @@ func (tab *Tab) Load(what string, actions ...chromedp.Action[chromedp.Void]) *ne
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
-		tab.fail(what, err)
+		tab.Fail(what, err)
 	}
 	if resp == nil {
-		tab.fail(what, fmt.Errorf("the navigation gave no document response"))
+		tab.Fail(what, fmt.Errorf("the navigation gave no document response"))
 	}
 	return resp
 }
@@ -116,10 +119,15 @@ func Eval[T any](tab *Tab, what, expr string) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
-		tab.fail(what, err)
+		tab.Fail(what, err)
 	}
 	return v
 }
+
+// Context is the tab's chromedp context, for calls the helpers here do not
+// cover (polls that tolerate a page between documents, DevTools domains).
+// It is bounded by the browser's deadline, not by a step's.
+func (tab *Tab) Context() context.Context { return tab.ctx }
 
 // Location is the page's URL.
 func (tab *Tab) Location() string {
@@ -133,7 +141,10 @@ func (tab *Tab) Text() string {
 	return Eval[string](tab, "read the page text", "document.body ? document.body.innerText : ''")
 }
 
-func (tab *Tab) fail(what string, err error) {
+// Fail fails the test at a step of the caller's own (a wait or a check
+// the helpers here do not cover) as they fail: a screenshot, the page's
+// URL, what went wrong.
+func (tab *Tab) Fail(what string, err error) {
 	tab.t.Helper()
 	tab.Screenshot("failed")
 	ctx, cancel := context.WithTimeout(tab.ctx, 2*time.Second)
