@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -40,19 +39,8 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, auditUsage)
-		return usageError{errors.New("want: audit search")}
-	}
-	switch args[0] {
-	case "search":
-		return auditSearch(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, auditUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, auditUsage)
-	return usageError{fmt.Errorf("unknown audit command %q", args[0])}
+	return commandGroup{name: "audit", usage: auditUsage, want: "audit search",
+		verbs: map[string]subcommand{"search": auditSearch}}.run(ctx, args, stdout, stderr)
 }
 
 func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -38,21 +38,11 @@ Examples:
 `
 
 func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, policyUsage)
-		return usageError{errors.New("want: policy test or policy explain")}
+	test := func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		return policyTest(args, stdout, stderr)
 	}
-	switch args[0] {
-	case "test":
-		return policyTest(args[1:], stdout, stderr)
-	case "explain":
-		return policyExplain(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, policyUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, policyUsage)
-	return usageError{fmt.Errorf("unknown policy command %q", args[0])}
+	return commandGroup{name: "policy", usage: policyUsage, want: "policy test or policy explain",
+		verbs: map[string]subcommand{"test": test, "explain": policyExplain}}.run(ctx, args, stdout, stderr)
 }
 
 func policyExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {

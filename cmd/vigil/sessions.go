@@ -24,21 +24,8 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, sessionsUsage)
-		return usageError{errors.New("want: sessions list or sessions revoke")}
-	}
-	switch args[0] {
-	case "list":
-		return sessionsList(ctx, args[1:], stdout, stderr)
-	case "revoke":
-		return sessionsRevoke(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, sessionsUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, sessionsUsage)
-	return usageError{fmt.Errorf("unknown sessions command %q", args[0])}
+	return commandGroup{name: "sessions", usage: sessionsUsage, want: "sessions list or sessions revoke",
+		verbs: map[string]subcommand{"list": sessionsList, "revoke": sessionsRevoke}}.run(ctx, args, stdout, stderr)
 }
 
 func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

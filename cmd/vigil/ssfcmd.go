@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -28,19 +27,8 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdSSF(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, ssfUsage)
-		return usageError{errors.New("want: ssf streams")}
-	}
-	switch args[0] {
-	case "streams":
-		return ssfStreams(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, ssfUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, ssfUsage)
-	return usageError{fmt.Errorf("unknown ssf command %q", args[0])}
+	return commandGroup{name: "ssf", usage: ssfUsage, want: "ssf streams",
+		verbs: map[string]subcommand{"streams": ssfStreams}}.run(ctx, args, stdout, stderr)
 }
 
 func ssfStreams(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,21 +39,8 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usersUsage)
-		return usageError{errors.New("want: users list or users show USER")}
-	}
-	switch args[0] {
-	case "list":
-		return usersList(ctx, args[1:], stdout, stderr)
-	case "show":
-		return usersShow(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usersUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, usersUsage)
-	return usageError{fmt.Errorf("unknown users command %q", args[0])}
+	return commandGroup{name: "users", usage: usersUsage, want: "users list or users show USER",
+		verbs: map[string]subcommand{"list": usersList, "show": usersShow}}.run(ctx, args, stdout, stderr)
 }
 
 // limitFlag registers --limit; 0 leaves the server's default.
