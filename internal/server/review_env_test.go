@@ -1,0 +1,274 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-gw/vigil/internal/config"
+	"github.com/vigil-gw/vigil/internal/demoidp"
+	"github.com/vigil-gw/vigil/internal/evidence/mrz"
+	"github.com/vigil-gw/vigil/internal/evidence/ocr"
+	"github.com/vigil-gw/vigil/internal/evidence/ocr/ocrtest"
+	"github.com/vigil-gw/vigil/internal/server"
+	"github.com/vigil-gw/vigil/internal/testenv/proc"
+)
+
+// startReviewGateway is the gateway with the console (admins: alice), the
+// admin API (adminToken), the built-in verifier under /idv with the dev
+// mailbox going to the returned buffer, and one app that lets sales (bob,
+// dave) in with a verified identity (ial2) from that verifier.
+func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
+	t.Helper()
+	gwL, idpL := listenLoopback(t), listenLoopback(t)
+	e := &demoEnv{
+		public: publicURL(gwL),
+		issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port),
+		dbPath: filepath.Join(t.TempDir(), "vigil.db"),
+		secret: "demo-client-secret-for-console-review",
+	}
+	idp, err := demoidp.New(demoidp.Config{
+		Issuer: e.issuer, Users: append(demoidp.DefaultUsers(), demoidp.User{Subject: "demo-dave", Username: "dave",
+			Password: "dave-demo-password", Email: "dave@example.com", Name: "Dave Doe", GivenName: "Dave",
+			FamilyName: "Doe", Groups: []string{"sales"}}),
+		Clients: []demoidp.Client{{ID: "vigil", Secret: e.secret, RedirectURIs: []string{e.public + "/.vigil/callback"}}},
+		Logger:  slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
+	go idpSrv.Serve(idpL)
+	t.Cleanup(func() { idpSrv.Close() })
+	e.upstream = newUpstream(t, e.public)
+
+	const idvSecret = "idv-client-secret-for-console-review"
+	idvIssuer := e.public + "/idv"
+	cfg := e.config([]config.Rule{{Name: "verified-sales", Action: "allow",
+		Include: []config.Selector{{Group: config.StringList{"sales"}}},
+		Require: []config.Selector{{Verified: "ial2"}}}})
+	cfg.Admin.Console.Group = "admins"
+	cfg.Admin.Token = config.Secret{Value: adminToken}
+	cfg.Admin.Console.EvidenceGroup = "admins"
+	cfg.IDV = &config.IDV{Issuer: idvIssuer, DevMailbox: true, AllowedEmailDomains: []string{"example.com"},
+		Clients: []config.IDVClient{{ClientID: "vigil", ClientSecret: config.Secret{Value: idvSecret},
+			RedirectURIs: []string{e.public + "/.vigil/callback"}}}}
+	cfg.Verifiers = []config.Verifier{{Name: "vigil-idv", Issuer: idvIssuer, ClientID: "vigil",
+		ClientSecret: config.Secret{Value: idvSecret}, Scopes: []string{"openid", "email"},
+		ACRValues: []string{rungDocumentReview}, ACRLevels: map[string]string{rungDocumentReview: "ial2"},
+		// The verifier compares the passport's name with the account's.
+		LoginHint: config.LoginHintAssertion}}
+	cfg.Apps[0].Verifier = "vigil-idv"
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("configuration: %v", err)
+	}
+
+	// Not serve(): the dev mailbox must come to the test, not stderr.
+	mailbox, logs := &syncBuffer{}, &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server logs:\n%s", logs.String())
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, cfg, server.Options{AuditWriter: io.Discard, DevMailbox: mailbox,
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		cancel()
+		t.Fatalf("server.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, server.Listeners{Main: gwL}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("Serve did not return 20s after its context ended")
+		}
+		srv.Close()
+	})
+	e.srv = srv
+	return e, mailbox
+}
+
+// needReviewFixtures skips without tesseract or the OCR-B font outside CI;
+// in CI both must be there (scripts/install-ocr-deps.sh).
+func needReviewFixtures(t *testing.T) {
+	t.Helper()
+	if err := (&ocr.Reader{}).Available(); err != nil {
+		proc.Unavailable(t, "tesseract not available, the document step cannot run: %v", err)
+	}
+	ocrtest.NeedFonts(t)
+}
+
+// faceCrop is a real face from the shared test data (shared/ beside the
+// clone): the verifier's face matcher refuses a selfie without one.
+func faceCrop(t *testing.T) []byte {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "testdata", "faces", "penny", "penny1.png")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		proc.Unavailable(t, "no face crop at %s (shared/testdata beside the clone): %v", path, err)
+	}
+	return b
+}
+
+// passportOf renders a passport page for surname and given name with
+// document number, valid for five more years; it returns the PNG and its
+// MRZ lines.
+func passportOf(t *testing.T, surname, given, number string) ([]byte, []string) {
+	t.Helper()
+	lines, err := mrz.Encode(&mrz.Document{Format: mrz.TD3, DocumentCode: "P", IssuingState: "UTO",
+		Surname: surname, GivenNames: []string{given}, DocumentNumber: number, Nationality: "UTO",
+		BirthDate: mrz.Date{Year: 1980, Month: 3, Day: 14}, Sex: "M",
+		ExpiryDate: mrz.Date{Year: time.Now().Year() + 5, Month: 4, Day: 15}, OptionalData1: "ZE184226B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := ocrtest.TD3(12)
+	doc.MRZ = lines
+	img, _ := ocrtest.Render(t, doc)
+	return ocrtest.EncodePNG(t, img), lines
+}
+
+// verifyToReview signs user in with c at the app, which sends them to
+// the built-in verifier, and goes through every step for real: the code
+// mailed to email, the passport (typing the MRZ when tesseract misreads
+// it, as the page asks), the selfie. It returns the waiting page's URL.
+func verifyToReview(t *testing.T, e *demoEnv, mailbox *syncBuffer, c *http.Client, user, email string, passport []byte, mrzLines []string, selfie []byte) string {
+	t.Helper()
+	p := reviewPage(t, signInDemo(t, c, e.public+"/reports", user))
+	if p.status != http.StatusOK || p.url.Path != "/idv/email" || !strings.Contains(p.body, `value="`+email+`"`) {
+		t.Fatalf("%s after sign-in: HTTP %d at %s, want the verifier's email page for them:\n%s", user, p.status, p.url, p.body)
+	}
+	p = p.post(t, c, "/idv/email/send", url.Values{"address": {email}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Enter the code") {
+		t.Fatalf("%s: send the code: HTTP %d at %s:\n%s", user, p.status, p.url, p.body)
+	}
+	p = p.post(t, c, "/idv/email/verify", url.Values{"code": {devMailboxCode(t, mailbox, email)}})
+	if p.status != http.StatusOK || p.url.Path != "/idv/document" {
+		t.Fatalf("%s: enter the code: HTTP %d at %s, want the document step:\n%s", user, p.status, p.url, p.body)
+	}
+	p = p.upload(t, c, "/idv/document", passport)
+	if p.status == http.StatusOK && strings.Contains(p.body, "Fix the scanned text") {
+		t.Logf("tesseract misread %s's MRZ: they type it, as the page asks", user)
+		p = p.post(t, c, "/idv/document/correct", url.Values{"mrz": {strings.Join(mrzLines, "\n")}})
+	}
+	surname := strings.SplitN(mrzLines[0][5:], "<", 2)[0]
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Check your details") || !strings.Contains(p.body, surname) {
+		t.Fatalf("%s: document: HTTP %d at %s, want the details read from the MRZ (%s):\n%s", user, p.status, p.url, surname, p.body)
+	}
+	p = p.follow(t, c, "/idv/selfie")
+	p = p.upload(t, c, "/idv/selfie", selfie)
+	if p.status != http.StatusOK || p.url.Path != "/idv/status" || !strings.Contains(p.body, "Waiting for review") {
+		t.Fatalf("%s: selfie: HTTP %d at %s, want the waiting page:\n%s", user, p.status, p.url, p.body)
+	}
+	return p.url.String()
+}
+
+var mailedCodeRE = regexp.MustCompile(`code is (\d{6})\b`)
+
+// devMailboxCode is the code in the last dev-mailbox message to addr. The
+// mail is written before the "Enter the code" page is sent, so it is there.
+func devMailboxCode(t *testing.T, mailbox *syncBuffer, addr string) string {
+	t.Helper()
+	msgs := strings.Split(mailbox.String(), "---- dev mailbox")
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if !strings.Contains(msgs[i], "\nTo: "+addr+"\n") {
+			continue
+		}
+		if m := mailedCodeRE.FindStringSubmatch(msgs[i]); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no code for %s in the dev mailbox:\n%s", addr, mailbox.String())
+	return ""
+}
+
+// idvPage is a verifier page bob's client reached.
+type idvPage struct {
+	status int
+	url    *url.URL
+	body   string
+}
+
+func reviewPage(t *testing.T, resp *http.Response) idvPage {
+	t.Helper()
+	return idvPage{status: resp.StatusCode, url: resp.Request.URL, body: readBody(t, resp)}
+}
+
+// target is the page's form action or link whose path is path, resolved
+// against the page: bob submits the forms the page offers, not URLs the
+// test makes up.
+func (p idvPage) target(t *testing.T, attr, path string) string {
+	t.Helper()
+	re := regexp.MustCompile(attr + `="(` + regexp.QuoteMeta(path) + `\?[^"]*)"`)
+	m := re.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no %s to %s on %s:\n%s", attr, path, p.url, p.body)
+	}
+	u, err := p.url.Parse(html.UnescapeString(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.String()
+}
+
+func (p idvPage) post(t *testing.T, c *http.Client, path string, form url.Values) idvPage {
+	t.Helper()
+	return p.send(t, c, p.target(t, "action", path), "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// upload posts data as the page's form's "image" file.
+func (p idvPage) upload(t *testing.T, c *http.Client, path string, data []byte) idvPage {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("image", "photo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	return p.send(t, c, p.target(t, "action", path), mw.FormDataContentType(), &buf)
+}
+
+// follow opens the page's link to path.
+func (p idvPage) follow(t *testing.T, c *http.Client, path string) idvPage {
+	t.Helper()
+	return reviewPage(t, get(t, c, p.target(t, "href", path), "text/html", nil))
+}
+
+func (p idvPage) send(t *testing.T, c *http.Client, u, ctype string, body io.Reader) idvPage {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Origin", p.url.Scheme+"://"+p.url.Host)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	return reviewPage(t, resp)
+}
