@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/audit"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // auditOff is shown instead of a search when the records are not in a file
@@ -84,8 +85,8 @@ func (h *Handler) auditSearch(w http.ResponseWriter, r *http.Request) error {
 func parseSince(s string, now time.Time) (time.Time, error) {
 	t, err := admin.ParseSince(s, now)
 	if err != nil {
-		return time.Time{}, &pageError{status: http.StatusBadRequest, code: "bad-since", title: "Not done",
-			msg: "Since is an RFC 3339 time (2026-03-01T00:00:00Z) or a duration back from now, such as 24h.", err: err}
+		return time.Time{}, &httperr.Error{Status: http.StatusBadRequest, Code: "bad-since", Title: "Not done",
+			Public: "Since is an RFC 3339 time (2026-03-01T00:00:00Z) or a duration back from now, such as 24h.", Err: err}
 	}
 	return t, nil
 }

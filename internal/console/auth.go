@@ -3,58 +3,33 @@ package console
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 
+	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/session"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
-// pageError is an error whose title and message are safe to show. err is
-// the internal cause: logged, never shown.
-type pageError struct {
-	status int
-	code   string // stable, logged and shown
-	title  string
-	msg    string
-	err    error
-}
-
-func (e *pageError) Error() string {
-	if e.err != nil {
-		return e.code + ": " + e.err.Error()
-	}
-	return e.code
-}
-
-func (e *pageError) Unwrap() error { return e.err }
-
-func (e *pageError) with(err error) *pageError {
-	c := *e
-	c.err = err
-	return &c
-}
-
 var (
-	errStore = &pageError{status: http.StatusServiceUnavailable, code: "store-unavailable", title: "Try again",
-		msg: "Your session could not be checked right now. Try again in a moment."}
-	errCrossOrigin = &pageError{status: http.StatusForbidden, code: "cross-origin", title: "Request refused",
-		msg: "The form was sent from another site. Open the console again and submit it from there."}
-	errCSRF = &pageError{status: http.StatusForbidden, code: "csrf", title: "Request refused",
-		msg: "The form's security token is missing or belongs to another session. Open the page again and resubmit."}
-	errNotFound = &pageError{status: http.StatusNotFound, code: "not-found", title: "Not found",
-		msg: "There is no such page."}
-	errForm = &pageError{status: http.StatusBadRequest, code: "bad-form", title: "Request refused",
-		msg: "The form could not be read."}
+	errStore = &httperr.Error{Status: http.StatusServiceUnavailable, Code: "store-unavailable", Title: "Try again",
+		Public: "Your session could not be checked right now. Try again in a moment."}
+	errCrossOrigin = &httperr.Error{Status: http.StatusForbidden, Code: "cross-origin", Title: "Request refused",
+		Public: "The form was sent from another site. Open the console again and submit it from there."}
+	errCSRF = &httperr.Error{Status: http.StatusForbidden, Code: "csrf", Title: "Request refused",
+		Public: "The form's security token is missing or belongs to another session. Open the page again and resubmit."}
+	errNotFound = &httperr.Error{Status: http.StatusNotFound, Code: "not-found", Title: "Not found",
+		Public: "There is no such page."}
+	errForm = &httperr.Error{Status: http.StatusBadRequest, Code: "bad-form", Title: "Request refused",
+		Public: "The form could not be read."}
 )
 
 // notAdmin names the group needed: the person asking is signed in and may
 // ask to be added to it.
-func notAdmin(group string) *pageError {
-	return &pageError{status: http.StatusForbidden, code: "not-an-admin", title: "Administrators only",
-		msg: "You are signed in, but the console is for members of the group \"" + group + "\". Ask an administrator to add you if you should have access."}
+func notAdmin(group string) *httperr.Error {
+	return &httperr.Error{Status: http.StatusForbidden, Code: "not-an-admin", Title: "Administrators only",
+		Public: "You are signed in, but the console is for members of the group \"" + group + "\". Ask an administrator to add you if you should have access."}
 }
 
 // adminUser is the signed-in administrator.
@@ -89,7 +64,7 @@ func (h *Handler) authed(fn handlerFunc, post bool) http.Handler {
 			h.toLogin(w, r, post)
 			return nil
 		case err != nil:
-			return errStore.with(err)
+			return errStore.With(err)
 		}
 		if !slices.Contains(sess.Identity.Groups, h.opt.Group) {
 			return notAdmin(h.opt.Group)
@@ -102,7 +77,7 @@ func (h *Handler) authed(fn handlerFunc, post bool) http.Handler {
 		if post {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
-				return errForm.with(err)
+				return errForm.With(err)
 			}
 			if !csrfValid(h.opt.CSRFKey, sess.ID, r.PostForm.Get("csrf")) {
 				return errCSRF
@@ -171,20 +146,8 @@ func (h *Handler) plain(fn handlerFunc) http.Handler {
 		if err == nil {
 			return
 		}
-		var pe *pageError
-		if !errors.As(err, &pe) {
-			pe = &pageError{status: http.StatusInternalServerError, code: "internal", title: "Something went wrong",
-				msg: "The page could not be shown. Try again in a moment.", err: err}
-		}
-		level := slog.LevelInfo
-		if pe.status >= 500 {
-			level = slog.LevelError
-		}
-		args := []any{"route", r.Pattern, "status", pe.status, "code", pe.code}
-		if pe.err != nil {
-			args = append(args, "error", pe.err)
-		}
-		h.opt.Logger.Log(r.Context(), level, "console: request refused", args...)
-		_ = h.pages.render(w, pe.status, pageData{Page: "error", Title: pe.title, Status: pe.status, Code: pe.code, Msg: pe.msg})
+		pe := httperr.Page(err)
+		httperr.LogPage(h.opt.Logger, r, "console: request refused", pe)
+		_ = h.pages.render(w, pe.Status, pageData{Page: "error", Title: pe.Title, Status: pe.Status, Code: pe.Code, Msg: pe.Public})
 	})
 }

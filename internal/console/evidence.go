@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // imageTypes are the evidence types shown as images: what the review
@@ -37,12 +38,12 @@ func (h *Handler) images(a *adminUser, v *admin.ReviewView) *reviewImages {
 }
 
 // notEvidenceMember names the group that shows the images.
-func notEvidenceMember(group string) *pageError {
+func notEvidenceMember(group string) *httperr.Error {
 	msg := "No one sees evidence images in the console: admin.console.evidence_group is not set. The review page shows the evidence as text."
 	if group != "" {
 		msg = "Evidence images are shown to console administrators who are also members of the group \"" + group + "\". The review page shows you the evidence as text."
 	}
-	return &pageError{status: http.StatusForbidden, code: "not-in-evidence-group", title: "Images not shown", msg: msg}
+	return &httperr.Error{Status: http.StatusForbidden, Code: "not-in-evidence-group", Title: "Images not shown", Public: msg}
 }
 
 // reviewEvidence serves one evidence image of the verification in the

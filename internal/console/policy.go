@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // policyForm is the policy tester: what was asked and, once asked, the
@@ -37,13 +38,13 @@ func (h *Handler) policyTest(w http.ResponseWriter, r *http.Request) error {
 	}
 	dec, err := h.decide(r, f)
 	if err != nil {
-		var pe *pageError
+		var pe *httperr.Error
 		if !errors.As(serviceError(err), &pe) {
 			return err
 		}
 		// Keep the form: the admin corrects what was typed.
-		f.Problem = pe.msg
-		return h.pages.render(w, pe.status, d)
+		f.Problem = pe.Public
+		return h.pages.render(w, pe.Status, d)
 	}
 	f.Result = &dec
 	return h.pages.render(w, http.StatusOK, d)

@@ -7,13 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // noVerifier is shown where the review queue would be: the queue belongs
 // to the built-in verifier, and this process runs none.
 const noVerifier = "No built-in verifier runs in this process (idv is not configured), so there is no review queue here. An external verifier keeps its own."
 
-var errNoVerifier = &pageError{status: http.StatusNotFound, code: "no-verifier", title: "No review queue", msg: noVerifier}
+var errNoVerifier = &httperr.Error{Status: http.StatusNotFound, Code: "no-verifier", Title: "No review queue", Public: noVerifier}
 
 // reviewList is the review queue page.
 type reviewList struct {
@@ -94,8 +95,8 @@ func (h *Handler) rejectReview(w http.ResponseWriter, r *http.Request) error {
 func note(r *http.Request) (string, error) {
 	s := strings.TrimSpace(r.PostForm.Get("note"))
 	if len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", &pageError{status: http.StatusBadRequest, code: "bad-note", title: "Not done",
-			msg: "The note must be one line of at most 200 bytes."}
+		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "bad-note", Title: "Not done",
+			Public: "The note must be one line of at most 200 bytes."}
 	}
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // serviceError shows the service's operator-facing text for the errors
@@ -29,7 +30,7 @@ func serviceError(err error) error {
 	if len(msg) > 300 {
 		msg = msg[:300]
 	}
-	return &pageError{status: status, code: code, title: "Not done", msg: msg}
+	return &httperr.Error{Status: status, Code: code, Title: "Not done", Public: msg}
 }
 
 // reason reads a required one-line reason: it is audited and shown to the
@@ -38,11 +39,11 @@ func reason(r *http.Request) (string, error) {
 	s := strings.TrimSpace(r.PostForm.Get("reason"))
 	switch {
 	case s == "":
-		return "", &pageError{status: http.StatusBadRequest, code: "reason-required", title: "Not done",
-			msg: "Say why (reason): it is recorded in the audit log and shown to the user."}
+		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "reason-required", Title: "Not done",
+			Public: "Say why (reason): it is recorded in the audit log and shown to the user."}
 	case len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return "", &pageError{status: http.StatusBadRequest, code: "bad-reason", title: "Not done",
-			msg: "The reason must be one line of at most 200 bytes."}
+		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "bad-reason", Title: "Not done",
+			Public: "The reason must be one line of at most 200 bytes."}
 	}
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigil-gw/vigil/internal/admin"
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 // maxRows bounds a session table; the page says when more matched.
@@ -98,11 +99,11 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 		}
 		rv.Key = id
 	default:
-		return &pageError{status: http.StatusBadRequest, code: "bad-scope", title: "Not done",
-			msg: "Revoke one session or all of a user's."}
+		return &httperr.Error{Status: http.StatusBadRequest, Code: "bad-scope", Title: "Not done",
+			Public: "Revoke one session or all of a user's."}
 	}
 	if rv.Key == "" {
-		return &pageError{status: http.StatusBadRequest, code: "no-key", title: "Not done", msg: "Name the session or user to revoke."}
+		return &httperr.Error{Status: http.StatusBadRequest, Code: "no-key", Title: "Not done", Public: "Name the session or user to revoke."}
 	}
 	var err error
 	if rv.Reason, err = reason(r); err != nil {

@@ -18,6 +18,7 @@ import (
 type Error struct {
 	Status  int      // HTTP status
 	Code    string   // stable machine-readable code, e.g. "access-denied"
+	Title   string   // the page heading; empty means the renderer picks one
 	Public  string   // one sentence a user can act on
 	Reasons []string // named reasons safe to show (policy reasons)
 	Links   []Link   // next steps offered on the HTML page
@@ -37,6 +38,14 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// With returns a copy of e caused by err: a shared error value keeps its
+// public face, and each use logs its own cause.
+func (e *Error) With(err error) *Error {
+	c := *e
+	c.Err = err
+	return &c
+}
 
 // New builds an Error.
 func New(status int, code, public string, cause error) *Error {
@@ -100,7 +109,7 @@ func (wr Writer) Write(w http.ResponseWriter, r *http.Request, err error) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(e.Status)
 	page.Execute(w, map[string]any{
-		"Status": e.Status, "StatusText": http.StatusText(e.Status), "Code": e.Code,
+		"Status": e.Status, "StatusText": http.StatusText(e.Status), "Title": e.Title, "Code": e.Code,
 		"Public": e.Public, "Reasons": e.Reasons, "RequestID": id, "Links": e.Links,
 	})
 }
@@ -122,7 +131,7 @@ var page = template.Must(template.New("error").Parse(`<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:10vh auto;padding:0 1rem;color:#1d2330}
 h1{font-size:1.4rem}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}
 .muted{color:#667;font-size:.9rem}ul{padding-left:1.2rem}</style></head>
-<body><h1>{{.StatusText}}</h1><p>{{.Public}}</p>
+<body><h1>{{or .Title .StatusText}}</h1><p>{{.Public}}</p>
 {{if .Reasons}}<p>Why:</p><ul>{{range .Reasons}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
 {{range .Links}}<p><a href="{{.URL}}">{{.Label}}</a></p>{{end}}
 <p class="muted">Error <code>{{.Code}}</code>{{if .RequestID}} · request <code>{{.RequestID}}</code> (quote it when asking for help){{end}}</p>

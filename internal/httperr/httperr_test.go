@@ -49,3 +49,31 @@ func TestWrite(t *testing.T) {
 		})
 	}
 }
+
+func TestTitle(t *testing.T) {
+	for _, tc := range []struct {
+		title, want string
+	}{{"", "<h1>Forbidden</h1>"}, {"Reviewers <only>", "<h1>Reviewers &lt;only&gt;</h1>"}} {
+		r := httptest.NewRequest("GET", "/", nil)
+		w := httptest.NewRecorder()
+		Writer{}.Write(w, r, &Error{Status: 403, Code: "denied", Title: tc.title, Public: "No."})
+		if !strings.Contains(w.Body.String(), tc.want) {
+			t.Errorf("title %q: body lacks %q:\n%s", tc.title, tc.want, w.Body)
+		}
+	}
+}
+
+func TestWith(t *testing.T) {
+	base := &Error{Status: 503, Code: "store-unavailable", Public: "Try again."}
+	cause := errors.New("connection refused")
+	e := base.With(cause)
+	if base.Err != nil {
+		t.Fatal("With changed the shared error")
+	}
+	if e.Code != base.Code || e.Public != base.Public || !errors.Is(e, cause) {
+		t.Fatalf("With = %+v", e)
+	}
+	if got := e.Error(); got != "store-unavailable: connection refused" {
+		t.Errorf("Error() = %q", got)
+	}
+}

@@ -3,48 +3,23 @@ package review
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 
+	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/pkg/vigilauth"
 )
 
-// pageError is an error whose title and message are safe to show. Err is
-// the internal cause: logged (it names no person), never shown.
-type pageError struct {
-	status int
-	code   string // stable, logged and shown
-	title  string
-	msg    string
-	err    error
-}
-
-func (e *pageError) Error() string {
-	if e.err != nil {
-		return e.code + ": " + e.err.Error()
-	}
-	return e.code
-}
-
-func (e *pageError) Unwrap() error { return e.err }
-
-func (e *pageError) with(err error) *pageError {
-	c := *e
-	c.err = err
-	return &c
-}
-
 var (
-	errUnauthenticated = &pageError{status: http.StatusUnauthorized, code: "unauthenticated", title: "Sign-in required",
-		msg: "This page is served through the Vigil gateway, which identifies you. Open it through the gateway's address."}
-	errKeySet = &pageError{status: http.StatusServiceUnavailable, code: "gateway-keys-unavailable", title: "Try again",
-		msg: "Your identity could not be checked right now. Try again in a moment."}
-	errNotReviewer = &pageError{status: http.StatusForbidden, code: "not-a-reviewer", title: "Reviewers only",
-		msg: "You are signed in, but you are not in a reviewer group. Ask an administrator to add you if you should review identity verifications."}
-	errCrossOrigin = &pageError{status: http.StatusForbidden, code: "cross-origin", title: "Request refused",
-		msg: "The form was sent from another site. Open the review page again and submit it from there."}
-	errNotFound = &pageError{status: http.StatusNotFound, code: "not-found", title: "Not found",
-		msg: "There is no such page or verification."}
+	errUnauthenticated = &httperr.Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Title: "Sign-in required",
+		Public: "This page is served through the Vigil gateway, which identifies you. Open it through the gateway's address."}
+	errKeySet = &httperr.Error{Status: http.StatusServiceUnavailable, Code: "gateway-keys-unavailable", Title: "Try again",
+		Public: "Your identity could not be checked right now. Try again in a moment."}
+	errNotReviewer = &httperr.Error{Status: http.StatusForbidden, Code: "not-a-reviewer", Title: "Reviewers only",
+		Public: "You are signed in, but you are not in a reviewer group. Ask an administrator to add you if you should review identity verifications."}
+	errCrossOrigin = &httperr.Error{Status: http.StatusForbidden, Code: "cross-origin", Title: "Request refused",
+		Public: "The form was sent from another site. Open the review page again and submit it from there."}
+	errNotFound = &httperr.Error{Status: http.StatusNotFound, Code: "not-found", Title: "Not found",
+		Public: "There is no such page or verification."}
 )
 
 // reviewer is the verified person acting; ID is what the audit trail
@@ -72,11 +47,11 @@ func (h *Handler) authenticate(r *http.Request) (*reviewer, error) {
 	c, err := h.opt.Assertions.Verify(r.Context(), vals[0])
 	switch {
 	case errors.Is(err, vigilauth.ErrKeySet):
-		return nil, errKeySet.with(err)
+		return nil, errKeySet.With(err)
 	case err != nil:
-		return nil, errUnauthenticated.with(err)
+		return nil, errUnauthenticated.With(err)
 	case c == nil:
-		return nil, errUnauthenticated.with(errors.New("verifier returned no claims"))
+		return nil, errUnauthenticated.With(errors.New("verifier returned no claims"))
 	}
 	member := false
 	for _, g := range c.Groups {
@@ -118,20 +93,8 @@ func (h *Handler) plain(fn handlerFunc) http.Handler {
 		if err == nil {
 			return
 		}
-		var pe *pageError
-		if !errors.As(err, &pe) {
-			pe = &pageError{status: http.StatusInternalServerError, code: "internal", title: "Something went wrong",
-				msg: "The page could not be shown. Try again in a moment.", err: err}
-		}
-		level := slog.LevelInfo
-		if pe.status >= 500 {
-			level = slog.LevelError
-		}
-		args := []any{"route", r.Pattern, "status", pe.status, "code", pe.code}
-		if pe.err != nil {
-			args = append(args, "error", pe.err)
-		}
-		h.opt.Logger.Log(r.Context(), level, "review: request refused", args...)
+		pe := httperr.Page(err)
+		httperr.LogPage(h.opt.Logger, r, "review: request refused", pe)
 		h.pages.renderError(w, pe)
 	})
 }

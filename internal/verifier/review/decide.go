@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/verifier"
 )
@@ -35,16 +36,16 @@ var rejectReasons = []rejectReason{
 }
 
 var (
-	errBadForm = &pageError{status: http.StatusBadRequest, code: "bad-form", title: "Form not understood",
-		msg: "The form could not be read. Go back, reload the page and try again."}
-	errNoReason = &pageError{status: http.StatusUnprocessableEntity, code: "reason-required", title: "Reason required",
-		msg: "Choose a reason from the list to reject. For \"Other\", explain in the text box."}
-	errNoteTooLong = &pageError{status: http.StatusUnprocessableEntity, code: "note-too-long", title: "Note too long",
-		msg: "Keep the note under 500 characters."}
-	errBusy = &pageError{status: http.StatusConflict, code: "busy", title: "Try again",
-		msg: "The verification changed while you were deciding. Open it again and resubmit."}
-	errOwn = &pageError{status: http.StatusForbidden, code: "own-verification", title: "Not your decision",
-		msg: "This is a verification of your own identity; another reviewer must decide it."}
+	errBadForm = &httperr.Error{Status: http.StatusBadRequest, Code: "bad-form", Title: "Form not understood",
+		Public: "The form could not be read. Go back, reload the page and try again."}
+	errNoReason = &httperr.Error{Status: http.StatusUnprocessableEntity, Code: "reason-required", Title: "Reason required",
+		Public: "Choose a reason from the list to reject. For \"Other\", explain in the text box."}
+	errNoteTooLong = &httperr.Error{Status: http.StatusUnprocessableEntity, Code: "note-too-long", Title: "Note too long",
+		Public: "Keep the note under 500 characters."}
+	errBusy = &httperr.Error{Status: http.StatusConflict, Code: "busy", Title: "Try again",
+		Public: "The verification changed while you were deciding. Open it again and resubmit."}
+	errOwn = &httperr.Error{Status: http.StatusForbidden, Code: "own-verification", Title: "Not your decision",
+		Public: "This is a verification of your own identity; another reviewer must decide it."}
 )
 
 // decision is a parsed approve or reject form.
@@ -109,7 +110,7 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request) error  { return
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, reject bool) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		return errBadForm.with(err)
+		return errBadForm.With(err)
 	}
 	d, err := parseDecision(r.PostForm, reject)
 	if err != nil {
@@ -146,7 +147,7 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, reject bool) er
 			return err
 		}
 		if view.Pending {
-			return errBusy.with(err)
+			return errBusy.With(err)
 		}
 		return h.alreadyDecided(w, r, view)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -13,10 +14,10 @@ import (
 var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
 
 var (
-	errEvidenceGone = &pageError{status: http.StatusNotFound, code: "evidence-gone", title: "Evidence not available",
-		msg: "This image does not belong to the verification, or it was deleted after its retention period."}
-	errEvidenceType = &pageError{status: http.StatusUnsupportedMediaType, code: "evidence-type", title: "Not an image",
-		msg: "This evidence is not an image the review page can show."}
+	errEvidenceGone = &httperr.Error{Status: http.StatusNotFound, Code: "evidence-gone", Title: "Evidence not available",
+		Public: "This image does not belong to the verification, or it was deleted after its retention period."}
+	errEvidenceType = &httperr.Error{Status: http.StatusUnsupportedMediaType, Code: "evidence-type", Title: "Not an image",
+		Public: "This evidence is not an image the review page can show."}
 )
 
 // evidence serves one image, decrypted by the verifier. It must belong to
@@ -40,7 +41,7 @@ func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) error {
 	}
 	ct, data, err := h.opt.Verifier.Evidence(r.Context(), eid)
 	if errors.Is(err, store.ErrNotFound) {
-		return errEvidenceGone.with(err)
+		return errEvidenceGone.With(err)
 	}
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 //go:embed web/page.html web/static/style.css
@@ -102,8 +104,8 @@ func (p *pages) render(w http.ResponseWriter, status int, d pageData, images boo
 	return err
 }
 
-func (p *pages) renderError(w http.ResponseWriter, e *pageError) {
-	_ = p.render(w, e.status, pageData{Page: "error", Title: e.title, Status: e.status, Code: e.code, Msg: e.msg}, false)
+func (p *pages) renderError(w http.ResponseWriter, e *httperr.Error) {
+	_ = p.render(w, e.Status, pageData{Page: "error", Title: e.Title, Status: e.Status, Code: e.Code, Msg: e.Public}, false)
 }
 
 func (p *pages) static() http.Handler {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
 var decisionCases = []struct {
@@ -14,7 +16,7 @@ var decisionCases = []struct {
 	form   url.Values
 	reject bool
 	want   decision
-	err    *pageError
+	err    *httperr.Error
 }{
 	{"approve, no note", url.Values{"version": {"3"}}, false, decision{Version: 3}, nil},
 	{"approve, note trimmed", url.Values{"version": {"1"}, "note": {"  ok \r\n fine "}}, false, decision{Version: 1, Note: "ok \n fine"}, nil},
@@ -60,8 +62,8 @@ func FuzzParseDecision(f *testing.F) {
 		}
 		d, err := parseDecision(form, reject)
 		if err != nil {
-			var pe *pageError
-			if !errors.As(err, &pe) || pe.status < 400 {
+			var pe *httperr.Error
+			if !errors.As(err, &pe) || pe.Status < 400 {
 				t.Fatalf("error %v is not a client error page", err)
 			}
 			return

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -68,8 +69,8 @@ type evidenceView struct {
 	Image                              bool
 }
 
-var errBadSteps = &pageError{status: http.StatusInternalServerError, code: "steps-unreadable", title: "Record unreadable",
-	msg: "This verification's record could not be read. Report it to an administrator."}
+var errBadSteps = &httperr.Error{Status: http.StatusInternalServerError, Code: "steps-unreadable", Title: "Record unreadable",
+	Public: "This verification's record could not be read. Report it to an administrator."}
 
 // load reads the verification named in the path and builds its view.
 func (h *Handler) load(r *http.Request) (*detailView, error) {
@@ -79,14 +80,14 @@ func (h *Handler) load(r *http.Request) (*detailView, error) {
 	}
 	rec, err := h.opt.Store.GetVerification(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNotFound.with(err)
+		return nil, errNotFound.With(err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	st, err := ParseSteps(rec.Steps)
 	if err != nil {
-		return nil, errBadSteps.with(err)
+		return nil, errBadSteps.With(err)
 	}
 	evs, err := h.opt.Store.ListEvidence(r.Context(), rec.ID)
 	if err != nil {
