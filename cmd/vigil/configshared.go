@@ -48,25 +48,14 @@ See docs/shared-config.md.
 `
 
 func cmdConfig(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, configUsage)
-		return usageError{errors.New("want: config check FILE, config push FILE, config status or config show")}
-	}
-	switch args[0] {
-	case "check":
-		return configCheck(args[1:], stdout, stderr)
-	case "push":
-		return configPush(ctx, args[1:], stdout, stderr)
-	case "status":
-		return configStatus(ctx, args[1:], stdout, stderr)
-	case "show":
-		return configShow(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, configUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, configUsage)
-	return usageError{fmt.Errorf("unknown config command %q", args[0])}
+	return commandGroup{name: "config", usage: configUsage,
+		want: "config check FILE, config push FILE, config status or config show",
+		verbs: map[string]subcommand{
+			"check": func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+				return configCheck(args, stdout, stderr)
+			},
+			"push": configPush, "status": configStatus, "show": configShow,
+		}}.run(ctx, args, stdout, stderr)
 }
 
 // parseOneArg parses flags around at most one positional argument.
@@ -127,22 +116,21 @@ func configPush(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := c.Send(ctx, "PUT", path, "application/yaml", doc, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	fmt.Fprintf(stdout, "version %d stored (sha256 %s)\n", out.Version, out.SHA256)
-	if len(out.Ignored) > 0 {
-		fmt.Fprintf(stdout, "ignored, each replica keeps its own: %s\n", strings.Join(out.Ignored, ", "))
-	}
-	if out.Applied {
-		fmt.Fprintln(stdout, "applied on this replica; the others apply it from the change feed")
+	return af.show(stdout, out, func(w io.Writer) error {
+		fmt.Fprintf(w, "version %d stored (sha256 %s)\n", out.Version, out.SHA256)
+		if len(out.Ignored) > 0 {
+			fmt.Fprintf(w, "ignored, each replica keeps its own: %s\n", strings.Join(out.Ignored, ", "))
+		}
+		if out.Applied {
+			fmt.Fprintln(w, "applied on this replica; the others apply it from the change feed")
+			return nil
+		}
+		fmt.Fprintln(w, "not applied on this replica (it keeps its running configuration):")
+		for _, p := range out.Problems {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
 		return nil
-	}
-	fmt.Fprintln(stdout, "not applied on this replica (it keeps its running configuration):")
-	for _, p := range out.Problems {
-		fmt.Fprintf(stdout, "  %s\n", p)
-	}
-	return nil
+	})
 }
 
 func configStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -155,41 +143,36 @@ func configStatus(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fs.Usage()
 		return usageError{errors.New("config status takes no arguments")}
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var st admin.ConfigStatus
-	if err := c.Call(ctx, "GET", "/config", nil, &st); err != nil {
+	if err := af.call(ctx, "GET", "/config", nil, &st); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, st)
-	}
-	when := func(t time.Time) string { return t.Local().Format(time.DateTime) }
-	switch {
-	case st.Running.Source == "shared":
-		fmt.Fprintf(stdout, "running:      shared version %d (sha256 %s) since %s\n", st.Running.Version, st.Running.SHA256, when(st.Running.Since))
-	case st.SharedConfig:
-		fmt.Fprintf(stdout, "running:      its file (no shared version applied yet) since %s\n", when(st.Running.Since))
-	default:
-		fmt.Fprintf(stdout, "running:      its file (store.shared_config is off) since %s\n", when(st.Running.Since))
-	}
-	switch {
-	case st.Latest != nil:
-		fmt.Fprintf(stdout, "latest:       version %d (sha256 %s) pushed by %s at %s\n", st.Latest.Version, st.Latest.SHA256, st.Latest.Actor, when(st.Latest.CreatedAt))
-	case st.LatestError != "":
-		fmt.Fprintf(stdout, "latest:       unknown: %s\n", st.LatestError)
-	default:
-		fmt.Fprintln(stdout, "latest:       none stored")
-	}
-	if f := st.LastFailure; f != nil {
-		fmt.Fprintf(stdout, "not applied:  version %d at %s:\n", f.Version, when(f.At))
-		for _, p := range f.Problems {
-			fmt.Fprintf(stdout, "  %s\n", p)
+	return af.show(stdout, st, func(w io.Writer) error {
+		when := func(t time.Time) string { return t.Local().Format(time.DateTime) }
+		switch {
+		case st.Running.Source == "shared":
+			fmt.Fprintf(w, "running:      shared version %d (sha256 %s) since %s\n", st.Running.Version, st.Running.SHA256, when(st.Running.Since))
+		case st.SharedConfig:
+			fmt.Fprintf(w, "running:      its file (no shared version applied yet) since %s\n", when(st.Running.Since))
+		default:
+			fmt.Fprintf(w, "running:      its file (store.shared_config is off) since %s\n", when(st.Running.Since))
 		}
-	}
-	return nil
+		switch {
+		case st.Latest != nil:
+			fmt.Fprintf(w, "latest:       version %d (sha256 %s) pushed by %s at %s\n", st.Latest.Version, st.Latest.SHA256, st.Latest.Actor, when(st.Latest.CreatedAt))
+		case st.LatestError != "":
+			fmt.Fprintf(w, "latest:       unknown: %s\n", st.LatestError)
+		default:
+			fmt.Fprintln(w, "latest:       none stored")
+		}
+		if f := st.LastFailure; f != nil {
+			fmt.Fprintf(w, "not applied:  version %d at %s:\n", f.Version, when(f.At))
+			for _, p := range f.Problems {
+				fmt.Fprintf(w, "  %s\n", p)
+			}
+		}
+		return nil
+	})
 }
 
 func configShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -47,23 +47,10 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, reviewUsage)
-		return usageError{errors.New("want: review list, show, approve, reject or evidence")}
-	}
-	switch args[0] {
-	case "list":
-		return reviewList(ctx, args[1:], stdout, stderr)
-	case "show", "approve", "reject":
-		return reviewOne(ctx, args[0], args[1:], stdout, stderr)
-	case "evidence":
-		return reviewEvidence(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, reviewUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, reviewUsage)
-	return usageError{fmt.Errorf("unknown review command %q", args[0])}
+	return commandGroup{name: "review", usage: reviewUsage, want: "review list, show, approve, reject or evidence",
+		verbs: map[string]subcommand{"list": reviewList, "show": reviewOne("show"), "approve": reviewOne("approve"),
+			"reject": reviewOne("reject"), "evidence": reviewEvidence},
+	}.run(ctx, args, stdout, stderr)
 }
 
 func reviewList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,84 +65,74 @@ func reviewList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := addLimit(q, *limit); err != nil {
 		return err
 	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
 	var out struct {
 		Reviews []admin.ReviewSummary `json:"reviews"`
 	}
-	if err := c.Call(ctx, "GET", withQuery("/reviews", q), nil, &out); err != nil {
+	if err := af.call(ctx, "GET", withQuery("/reviews", q), nil, &out); err != nil {
 		return err
 	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tRUNG\tCLAIMED EMAIL\tCREATED\tEXPIRES\tWHY")
-	for _, r := range out.Reviews {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Rung, dash(r.ClaimedEmail),
-			when(r.CreatedAt), when(r.ExpiresAt), dash(strings.Join(r.Reasons, ", ")))
-	}
-	return tw.Flush()
+	return af.show(stdout, out, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tRUNG\tCLAIMED EMAIL\tCREATED\tEXPIRES\tWHY")
+		for _, r := range out.Reviews {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Rung, dash(r.ClaimedEmail),
+				when(r.CreatedAt), when(r.ExpiresAt), dash(strings.Join(r.Reasons, ", ")))
+		}
+		return tw.Flush()
+	})
 }
 
 // reviewOne is show, approve and reject: each names one verification.
-func reviewOne(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
-	var af adminFlags
-	synopsis := map[string]string{
-		"show":    "vigil review show ID [flags]",
-		"approve": "vigil review approve ID [--note TEXT] [flags]",
-		"reject":  "vigil review reject ID --reason TEXT [flags]",
-	}[sub]
-	fs := newFlags("review "+sub, synopsis, stderr)
-	af.register(fs)
-	var note, reason *string
-	switch sub {
-	case "approve":
-		note = fs.String("note", "", "why it is approved: one line, kept with the decision")
-	case "reject":
-		reason = fs.String("reason", "", "why it is rejected (required): one line, the person is told")
-	}
-	id, err := oneArg(fs, args, "verification ID")
-	if err != nil {
-		return err
-	}
-	// Refused here, before any call: nothing changes on a mistake.
-	if reason != nil && strings.TrimSpace(*reason) == "" {
-		fs.Usage()
-		return usageError{errors.New("review reject needs --reason TEXT: the person is told why")}
-	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
-	path := "/reviews/" + url.PathEscape(id)
-	var out admin.ReviewView
-	switch sub {
-	case "show":
-		err = c.Call(ctx, "GET", path, nil, &out)
-	case "approve":
-		var body any
-		if *note != "" {
-			body = map[string]string{"reason": *note}
+func reviewOne(sub string) subcommand {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		var af adminFlags
+		synopsis := map[string]string{
+			"show":    "vigil review show ID [flags]",
+			"approve": "vigil review approve ID [--note TEXT] [flags]",
+			"reject":  "vigil review reject ID --reason TEXT [flags]",
+		}[sub]
+		fs := newFlags("review "+sub, synopsis, stderr)
+		af.register(fs)
+		var note, reason *string
+		switch sub {
+		case "approve":
+			note = fs.String("note", "", "why it is approved: one line, kept with the decision")
+		case "reject":
+			reason = fs.String("reason", "", "why it is rejected (required): one line, the person is told")
 		}
-		err = c.Call(ctx, "POST", path+"/approve", body, &out)
-	case "reject":
-		err = c.Call(ctx, "POST", path+"/reject", map[string]string{"reason": *reason}, &out)
+		id, err := oneArg(fs, args, "verification ID")
+		if err != nil {
+			return err
+		}
+		// Refused here, before any call: nothing changes on a mistake.
+		if reason != nil && strings.TrimSpace(*reason) == "" {
+			fs.Usage()
+			return usageError{errors.New("review reject needs --reason TEXT: the person is told why")}
+		}
+		path := "/reviews/" + url.PathEscape(id)
+		var out admin.ReviewView
+		switch sub {
+		case "show":
+			err = af.call(ctx, "GET", path, nil, &out)
+		case "approve":
+			var body any
+			if *note != "" {
+				body = map[string]string{"reason": *note}
+			}
+			err = af.call(ctx, "POST", path+"/approve", body, &out)
+		case "reject":
+			err = af.call(ctx, "POST", path+"/reject", map[string]string{"reason": *reason}, &out)
+		}
+		if err != nil {
+			return err
+		}
+		return af.show(stdout, out, func(w io.Writer) error {
+			if sub != "show" {
+				fmt.Fprintf(w, "verification %s %s\n\n", out.ID, out.Status)
+			}
+			return printReview(w, out)
+		})
 	}
-	if err != nil {
-		return err
-	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout)
-	if sub != "show" {
-		fmt.Fprintf(stdout, "verification %s %s\n\n", out.ID, out.Status)
-	}
-	return printReview(stdout, out)
 }
 
 func printReview(w io.Writer, r admin.ReviewView) error {

@@ -59,13 +59,14 @@ func reviewEvidence(ctx context.Context, args []string, stdout, stderr io.Writer
 			return usageError{fmt.Errorf("--out %s exists; pass --force to replace it", *out)}
 		}
 	}
+	path := "/reviews/" + url.PathEscape(pos[0])
+	if len(pos) == 1 {
+		return listEvidence(ctx, &af, path, stdout)
+	}
+	// The image is bytes, not JSON: fetched and written as they are.
 	c, err := af.client()
 	if err != nil {
 		return err
-	}
-	path := "/reviews/" + url.PathEscape(pos[0])
-	if len(pos) == 1 {
-		return listEvidence(ctx, c, path, af.output, stdout)
 	}
 	ct, data, err := c.Fetch(ctx, path+"/evidence/"+url.PathEscape(pos[1]), "image/jpeg, image/png, application/json", maxEvidenceImage)
 	if err != nil {
@@ -86,20 +87,19 @@ func reviewEvidence(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // listEvidence prints the evidence IDs a download names.
-func listEvidence(ctx context.Context, c *admin.Client, path, output string, stdout io.Writer) error {
+func listEvidence(ctx context.Context, af *adminFlags, path string, stdout io.Writer) error {
 	var v admin.ReviewView
-	if err := c.Call(ctx, "GET", path, nil, &v); err != nil {
+	if err := af.call(ctx, "GET", path, nil, &v); err != nil {
 		return err
 	}
-	if output == "json" {
-		return printJSON(stdout, map[string]any{"evidence": v.Evidence})
-	}
-	tw := tabwriter.NewWriter(terminalSafe(stdout), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EID\tKIND\tTYPE\tBYTES\tDELETED AFTER")
-	for _, e := range v.Evidence {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.Kind, e.ContentType, e.Size, when(e.DeleteAfter))
-	}
-	return tw.Flush()
+	return af.show(stdout, map[string]any{"evidence": v.Evidence}, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "EID\tKIND\tTYPE\tBYTES\tDELETED AFTER")
+		for _, e := range v.Evidence {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.Kind, e.ContentType, e.Size, when(e.DeleteAfter))
+		}
+		return tw.Flush()
+	})
 }
 
 // writesToTerminal reports whether w is a character device: a terminal,

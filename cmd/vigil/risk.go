@@ -26,64 +26,56 @@ Common flags: --server URL, --config FILE, --token-file FILE, --output table|jso
 `
 
 func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, riskUsage)
-		return usageError{errors.New("want: risk show, reset or raise")}
+	return commandGroup{name: "risk", usage: riskUsage, want: "risk show, reset or raise",
+		verbs: map[string]subcommand{"show": riskVerb("show"), "reset": riskVerb("reset"), "raise": riskVerb("raise")},
+	}.run(ctx, args, stdout, stderr)
+}
+
+// riskVerb is show, reset or raise: each names one USER and prints the
+// user's risk after.
+func riskVerb(sub string) subcommand {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		var af adminFlags
+		fs := newFlags("risk "+sub, "vigil risk "+sub+" USER [flags]", stderr)
+		af.register(fs)
+		reason := fs.String("reason", "", "why (required for reset and raise; audited)")
+		severity := fs.Int("severity", 0, "raise: points added to the score, 1..100")
+		ttl := fs.Duration("ttl", 24*time.Hour, "raise: how long the factor counts")
+		// Flags may follow USER.
+		rest := args
+		var user string
+		if len(rest) > 0 && len(rest[0]) > 0 && rest[0][0] != '-' {
+			user, rest = rest[0], rest[1:]
+		}
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if user == "" && fs.NArg() == 1 {
+			user = fs.Arg(0)
+		} else if fs.NArg() != 0 || user == "" {
+			fs.Usage()
+			return usageError{errors.New("name one USER")}
+		}
+		path := "/users/" + url.PathEscape(user) + "/risk"
+		var out admin.RiskView
+		var err error
+		switch sub {
+		case "show":
+			err = af.call(ctx, "GET", path, nil, &out)
+		case "reset":
+			err = af.call(ctx, "POST", path+"/reset", map[string]any{"reason": *reason}, &out)
+		case "raise":
+			err = af.call(ctx, "POST", path+"/raise", map[string]any{"severity": *severity, "reason": *reason, "ttl": ttl.String()}, &out)
+		}
+		if err != nil {
+			return err
+		}
+		// Factor reasons come from transmitters and detectors.
+		return af.show(stdout, out, func(w io.Writer) error {
+			fmt.Fprintf(w, "user %s: risk %s (score %d)\n", out.User, out.Level, out.Score)
+			return printFactors(w, out.Factors)
+		})
 	}
-	sub := args[0]
-	switch sub {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, riskUsage)
-		return errHelp
-	case "show", "reset", "raise":
-	default:
-		fmt.Fprint(stderr, riskUsage)
-		return usageError{fmt.Errorf("unknown risk command %q", sub)}
-	}
-	var af adminFlags
-	fs := newFlags("risk "+sub, "vigil risk "+sub+" USER [flags]", stderr)
-	af.register(fs)
-	reason := fs.String("reason", "", "why (required for reset and raise; audited)")
-	severity := fs.Int("severity", 0, "raise: points added to the score, 1..100")
-	ttl := fs.Duration("ttl", 24*time.Hour, "raise: how long the factor counts")
-	// Flags may follow USER.
-	rest := args[1:]
-	var user string
-	if len(rest) > 0 && len(rest[0]) > 0 && rest[0][0] != '-' {
-		user, rest = rest[0], rest[1:]
-	}
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	if user == "" && fs.NArg() == 1 {
-		user = fs.Arg(0)
-	} else if fs.NArg() != 0 || user == "" {
-		fs.Usage()
-		return usageError{errors.New("name one USER")}
-	}
-	c, err := af.client()
-	if err != nil {
-		return err
-	}
-	path := "/users/" + url.PathEscape(user) + "/risk"
-	var out admin.RiskView
-	switch sub {
-	case "show":
-		err = c.Call(ctx, "GET", path, nil, &out)
-	case "reset":
-		err = c.Call(ctx, "POST", path+"/reset", map[string]any{"reason": *reason}, &out)
-	case "raise":
-		err = c.Call(ctx, "POST", path+"/raise", map[string]any{"severity": *severity, "reason": *reason, "ttl": ttl.String()}, &out)
-	}
-	if err != nil {
-		return err
-	}
-	if af.output == "json" {
-		return printJSON(stdout, out)
-	}
-	stdout = terminalSafe(stdout) // factor reasons come from transmitters and detectors
-	fmt.Fprintf(stdout, "user %s: risk %s (score %d)\n", out.User, out.Level, out.Score)
-	return printFactors(stdout, out.Factors)
 }
 
 // printFactors prints risk factors as a table; nothing when there are none.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -42,21 +43,14 @@ func cmdTrust(args []string, stdout, stderr io.Writer) error {
 // runTrust is cmdTrust at a given time: master list signers and CRLs are
 // checked against it, and tests of real lists must not expire with them.
 func runTrust(args []string, stdout, stderr io.Writer, now time.Time) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, trustUsage)
-		return usageError{errors.New("want: trust import or trust list")}
+	at := func(verb func([]string, io.Writer, io.Writer, time.Time) error) subcommand {
+		return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return verb(args, stdout, stderr, now)
+		}
 	}
-	switch args[0] {
-	case "import":
-		return trustImport(args[1:], stdout, stderr, now)
-	case "list":
-		return trustList(args[1:], stdout, stderr, now)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, trustUsage)
-		return errHelp
-	}
-	fmt.Fprint(stderr, trustUsage)
-	return usageError{fmt.Errorf("unknown trust command %q", args[0])}
+	return commandGroup{name: "trust", usage: trustUsage, want: "trust import or trust list",
+		verbs: map[string]subcommand{"import": at(trustImport), "list": at(trustList)},
+	}.run(context.Background(), args, stdout, stderr)
 }
 
 // dirFlag is required rather than defaulted: adding trust anchors to a
