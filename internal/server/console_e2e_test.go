@@ -1,19 +1,13 @@
 package server_test
 
 import (
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-gw/vigil/internal/config"
-	"github.com/vigil-gw/vigil/internal/demoidp"
 )
 
 // consoleAdminToken lets the test raise a risk factor through the JSON API
@@ -24,25 +18,7 @@ const consoleAdminToken = "console-test-admin-token-0123456789"
 // (alice) and an app every demo user may use.
 func startConsole(t *testing.T) *demoEnv {
 	t.Helper()
-	gwL, idpL := listenLoopback(t), listenLoopback(t)
-	e := &demoEnv{
-		public: publicURL(gwL),
-		issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port),
-		dbPath: filepath.Join(t.TempDir(), "vigil.db"),
-		secret: "demo-client-secret-for-console-tests",
-	}
-	idp, err := demoidp.New(demoidp.Config{
-		Issuer: e.issuer, Users: demoidp.DefaultUsers(),
-		Clients: []demoidp.Client{{ID: "vigil", Secret: e.secret, RedirectURIs: []string{e.public + "/.vigil/callback"}}},
-		Logger:  slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
-	go idpSrv.Serve(idpL)
-	t.Cleanup(func() { idpSrv.Close() })
-	e.upstream = newUpstream(t, e.public)
+	e, gwL := newDemoEnv(t, "demo-client-secret-for-console-tests", nil)
 	cfg := e.config(append(allowGroup("engineering"), allowGroup("sales")...))
 	cfg.Admin.Console.Group = "admins"
 	cfg.Admin.Token = config.Secret{Value: consoleAdminToken}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/config"
-	"github.com/vigil-gw/vigil/internal/demoidp"
 	"github.com/vigil-gw/vigil/internal/server"
 	"github.com/vigil-gw/vigil/internal/store"
 	"github.com/vigil-gw/vigil/internal/store/sqlite"
@@ -38,26 +36,8 @@ const pagesSteps = `{
 // for a person, stored in the gateway's own database.
 func startConsolePages(t *testing.T) (e *demoEnv, waiting [2]string) {
 	t.Helper()
-	gwL, idpL := listenLoopback(t), listenLoopback(t)
+	e, gwL := newDemoEnv(t, "demo-client-secret-for-console-pages", nil)
 	dir := t.TempDir()
-	e = &demoEnv{
-		public: publicURL(gwL),
-		issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port),
-		dbPath: filepath.Join(dir, "vigil.db"),
-		secret: "demo-client-secret-for-console-pages",
-	}
-	idp, err := demoidp.New(demoidp.Config{
-		Issuer: e.issuer, Users: demoidp.DefaultUsers(),
-		Clients: []demoidp.Client{{ID: "vigil", Secret: e.secret, RedirectURIs: []string{e.public + "/.vigil/callback"}}},
-		Logger:  slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
-	go idpSrv.Serve(idpL)
-	t.Cleanup(func() { idpSrv.Close() })
-	e.upstream = newUpstream(t, e.public)
 	cfg := e.config(allowGroup("sales"))
 	cfg.Admin.Console.Group = "admins"
 	cfg.Log.Audit = filepath.Join(dir, "audit.log")

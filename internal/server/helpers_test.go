@@ -81,6 +81,12 @@ func allowGroup(group string) []config.Rule {
 // until the test ends. Server logs are shown when the test fails.
 func serve(t *testing.T, l net.Listener, cfg *config.Config) *server.Server {
 	t.Helper()
+	return serveWith(t, l, cfg, server.Options{})
+}
+
+// serveWith is serve with opts; its Logger and AuditWriter are the test's.
+func serveWith(t *testing.T, l net.Listener, cfg *config.Config, opts server.Options) *server.Server {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test configuration does not validate: %v", err)
 	}
@@ -91,8 +97,9 @@ func serve(t *testing.T, l net.Listener, cfg *config.Config) *server.Server {
 		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(ctx, cfg, server.Options{Logger: logger, AuditWriter: io.Discard})
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.AuditWriter = io.Discard
+	srv, err := server.New(ctx, cfg, opts)
 	if err != nil {
 		cancel()
 		t.Fatalf("server.New: %v", err)
@@ -296,17 +303,30 @@ func (e *demoEnv) config(policies []config.Rule) *config.Config {
 
 func startDemo(t *testing.T, policies []config.Rule) *demoEnv {
 	t.Helper()
-	gwL := listenLoopback(t)
-	idpL := listenLoopback(t)
+	e, gwL := newDemoEnv(t, "demo-client-secret-for-server-tests", nil)
+	e.srv = serve(t, gwL, e.config(policies))
+	return e
+}
+
+// newDemoEnv starts the demo IdP (users, or its default users when nil)
+// with a client for the gateway, and the upstream app; it returns the
+// environment without a gateway, and the listener the gateway is to
+// serve on.
+func newDemoEnv(t *testing.T, secret string, users []demoidp.User) (*demoEnv, net.Listener) {
+	t.Helper()
+	gwL, idpL := listenLoopback(t), listenLoopback(t)
 	e := &demoEnv{
 		public: publicURL(gwL),
 		// localhost, not 127.0.0.1: the IdP's cookies stay apart from the gateway's.
 		issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port),
 		dbPath: filepath.Join(t.TempDir(), "vigil.db"),
-		secret: "demo-client-secret-for-server-tests",
+		secret: secret,
+	}
+	if users == nil {
+		users = demoidp.DefaultUsers()
 	}
 	idp, err := demoidp.New(demoidp.Config{
-		Issuer: e.issuer, Users: demoidp.DefaultUsers(),
+		Issuer: e.issuer, Users: users,
 		Clients: []demoidp.Client{{
 			ID: "vigil", Secret: e.secret,
 			RedirectURIs:           []string{e.public + "/.vigil/callback"},
@@ -321,8 +341,7 @@ func startDemo(t *testing.T, policies []config.Rule) *demoEnv {
 	go idpSrv.Serve(idpL)
 	t.Cleanup(func() { idpSrv.Close() })
 	e.upstream = newUpstream(t, e.public)
-	e.srv = serve(t, gwL, e.config(policies))
-	return e
+	return e, gwL
 }
 
 // signInDemo opens url as a browser and signs user in at the demo IdP; it

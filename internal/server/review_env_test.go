@@ -2,18 +2,14 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"html"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,27 +29,9 @@ import (
 // dave) in with a verified identity (ial2) from that verifier.
 func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
 	t.Helper()
-	gwL, idpL := listenLoopback(t), listenLoopback(t)
-	e := &demoEnv{
-		public: publicURL(gwL),
-		issuer: "http://localhost:" + strconv.Itoa(idpL.Addr().(*net.TCPAddr).Port),
-		dbPath: filepath.Join(t.TempDir(), "vigil.db"),
-		secret: "demo-client-secret-for-console-review",
-	}
-	idp, err := demoidp.New(demoidp.Config{
-		Issuer: e.issuer, Users: append(demoidp.DefaultUsers(), demoidp.User{Subject: "demo-dave", Username: "dave",
-			Password: "dave-demo-password", Email: "dave@example.com", Name: "Dave Doe", GivenName: "Dave",
-			FamilyName: "Doe", Groups: []string{"sales"}}),
-		Clients: []demoidp.Client{{ID: "vigil", Secret: e.secret, RedirectURIs: []string{e.public + "/.vigil/callback"}}},
-		Logger:  slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idpSrv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
-	go idpSrv.Serve(idpL)
-	t.Cleanup(func() { idpSrv.Close() })
-	e.upstream = newUpstream(t, e.public)
+	e, gwL := newDemoEnv(t, "demo-client-secret-for-console-review", append(demoidp.DefaultUsers(),
+		demoidp.User{Subject: "demo-dave", Username: "dave", Password: "dave-demo-password", Email: "dave@example.com",
+			Name: "Dave Doe", GivenName: "Dave", FamilyName: "Doe", Groups: []string{"sales"}}))
 
 	const idvSecret = "idv-client-secret-for-console-review"
 	idvIssuer := e.public + "/idv"
@@ -77,35 +55,9 @@ func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
 		t.Fatalf("configuration: %v", err)
 	}
 
-	// Not serve(): the dev mailbox must come to the test, not stderr.
-	mailbox, logs := &syncBuffer{}, &syncBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server logs:\n%s", logs.String())
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, server.Options{AuditWriter: io.Discard, DevMailbox: mailbox,
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, server.Listeners{Main: gwL}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("Serve did not return 20s after its context ended")
-		}
-		srv.Close()
-	})
-	e.srv = srv
+	// The dev mailbox comes to the test, not stderr.
+	mailbox := &syncBuffer{}
+	e.srv = serveWith(t, gwL, cfg, server.Options{DevMailbox: mailbox})
 	return e, mailbox
 }
 
