@@ -3,9 +3,8 @@ package verifier
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"unicode"
 
+	"github.com/vigil-gw/vigil/internal/personname"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -126,26 +125,9 @@ func (v *Verifier) sameAccountName(rec *store.Verification, prev steps) bool {
 	return prev.Document != nil && prev.Document.Fields != nil && sameName(rec.ClaimedName, prev.Document.Fields)
 }
 
-// sameName compares a claimed name with the document's, as the MRZ writes
-// names: letters only, upper case, order of words ignored.
+// sameName compares a claimed name with the document's as the MRZ
+// writes names (internal/personname: ICAO 9303 transliteration, word
+// order ignored).
 func sameName(claimed string, f *docFields) bool {
-	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return !unicode.IsLetter(r) })
-	}
-	a := words(claimed)
-	b := words(f.Surname + " " + strings.Join(f.GivenNames, " "))
-	if len(a) != len(b) {
-		return false
-	}
-	seen := map[string]int{}
-	for _, w := range b {
-		seen[w]++
-	}
-	for _, w := range a {
-		if seen[w] == 0 {
-			return false
-		}
-		seen[w]--
-	}
-	return true
+	return personname.Match(claimed, f.Surname, f.GivenNames)
 }

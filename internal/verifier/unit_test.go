@@ -156,6 +156,7 @@ func TestSameName(t *testing.T) {
 	}{
 		{"Anna Maria Eriksson", true},
 		{"Eriksson, Anna-Maria", true},
+		{"Ánna María Eriksson", true}, // the MRZ drops accents (ICAO 9303)
 		{"Anna Eriksson", false},
 		{"Anna Maria Eriksson Eriksson", false},
 		{"", false},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/personname"
 )
 
 // maxSteps bounds the steps JSON read; the verifier's are well under 4 KiB.
@@ -137,44 +139,11 @@ func (f *DocumentFields) ExpiryDate() (time.Time, error) {
 	return time.Parse(time.DateOnly, f.Expiry)
 }
 
-// namesMatch compares a claimed name with the document's, ignoring case,
-// punctuation, word order and spacing. It is a hint for the reviewer, who
-// decides; MRZ names are upper case A-Z only, so accents are folded away
-// by dropping what is not a letter.
+// namesMatch compares a claimed name with the document's as the MRZ
+// writes names (internal/personname: ICAO 9303 transliteration, word
+// order ignored). It is a hint for the reviewer, who decides.
 func namesMatch(claimed string, f *DocumentFields) bool {
-	a, b := nameWords(claimed), nameWords(f.FullName())
-	if len(a) == 0 || len(a) != len(b) {
-		return false
-	}
-	seen := map[string]int{}
-	for _, w := range a {
-		seen[w]++
-	}
-	for _, w := range b {
-		if seen[w] == 0 {
-			return false
-		}
-		seen[w]--
-	}
-	return true
-}
-
-func nameWords(s string) []string {
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool {
-		return r == ' ' || r == '-' || r == '<' || r == ',' || r == '.'
-	}) {
-		var b strings.Builder
-		for _, r := range w {
-			if r >= 'A' && r <= 'Z' {
-				b.WriteRune(r)
-			}
-		}
-		if b.Len() > 0 {
-			words = append(words, b.String())
-		}
-	}
-	return words
+	return personname.Match(claimed, f.Surname, f.GivenNames)
 }
 
 // NamesMatch is namesMatch for the admin API's review summary.
