@@ -68,7 +68,7 @@ func (h *Handler) renderError(w http.ResponseWriter, f *failure) {
 	}
 	data := map[string]any{"Reason": f.Reason, "Detail": f.Detail, "Retry": retry,
 		"Unreachable": f.Status == http.StatusBadGateway, "SignOut": signOut,
-		"Unavailable": f.Status == http.StatusServiceUnavailable}
+		"Unavailable": f.Status == http.StatusServiceUnavailable, "NameMismatch": f.Reason == ReasonVerificationNameMismatch}
 	if err := h.render(w, f.Status, "error", data); err != nil {
 		http.Error(w, f.Reason, f.Status)
 	}

@@ -59,6 +59,9 @@ const (
 	ReasonVerificationAuthTimeMissing = "verification-auth-time-missing"
 	ReasonVerificationClaimsInvalid   = "verification-claims-invalid"
 	ReasonVerificationFailed          = "verification-failed"
+	// ReasonVerificationNameMismatch: the verifier requires the verified
+	// name to be the account's (require_name_match), and it is not.
+	ReasonVerificationNameMismatch = "verification-name-mismatch"
 	// ReasonVerificationHintFailed: the signed login_hint for the verifier
 	// could not be minted.
 	ReasonVerificationHintFailed = "verification-hint-failed"

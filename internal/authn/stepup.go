@@ -66,6 +66,8 @@ type verifierConf struct {
 	acrLevels map[string]string
 	// assertionHint: send a minted assertion as login_hint, not the email.
 	assertionHint bool
+	// requireName: the verified name must be the account's.
+	requireName bool
 }
 
 // verifyTx is the verification part of a login transaction.
@@ -100,7 +102,7 @@ func NewVerifier(ctx context.Context, cfg config.Verifier, opts ProviderOptions)
 		return nil, err
 	}
 	p.verifier = &verifierConf{acrValues: slices.Clone(cfg.ACRValues), acrLevels: cfg.ACRLevels,
-		assertionHint: cfg.LoginHint == config.LoginHintAssertion}
+		assertionHint: cfg.LoginHint == config.LoginHintAssertion, requireName: cfg.RequireNameMatch}
 	return p, nil
 }
 
@@ -197,7 +199,7 @@ func (h *Handler) finishVerify(w http.ResponseWriter, r *http.Request, p *Provid
 		// started: it must not land on someone else's session.
 		return f(ReasonVerificationSessionChanged, http.StatusBadRequest, nil)
 	}
-	v, err := h.verification(p, vt, claims)
+	v, err := h.verification(p, vt, claims, id.Name)
 	if err != nil {
 		var fl *failure
 		if errors.As(err, &fl) {
@@ -222,8 +224,9 @@ func (h *Handler) finishVerify(w http.ResponseWriter, r *http.Request, p *Provid
 
 // verification checks acr and auth_time as the RP must (an authorization
 // URL can be edited) and builds the Verification from verified_claims, or
-// from acr via acr_levels.
-func (h *Handler) verification(p *Provider, vt *verifyTx, claims map[string]any) (*identity.Verification, error) {
+// from acr via acr_levels. account is the signed-in account's name, for a
+// verifier that requires the verified name to be it.
+func (h *Handler) verification(p *Provider, vt *verifyTx, claims map[string]any, account string) (*identity.Verification, error) {
 	now := h.now()
 	v := &identity.Verification{Provider: p.name}
 	v.Subject, _ = claims["sub"].(string)
@@ -266,6 +269,9 @@ func (h *Handler) verification(p *Provider, vt *verifyTx, claims map[string]any)
 				v.TrustFramework, v.Level = tf, level
 			}
 		}
+		if err := p.verifier.checkName(account, &list[best].Claims); err != nil {
+			return nil, err
+		}
 		_, _, at, methods := ida.Assurance(list[best])
 		v.VerifiedAt, v.Methods = at.UTC(), methods
 		if c := ida.DocumentCountry(list[best]); len(c) <= 3 {
@@ -281,6 +287,9 @@ func (h *Handler) verification(p *Provider, vt *verifyTx, claims map[string]any)
 	}
 	if mapped == "" {
 		return nil, fail(ReasonVerificationACRInsufficient, fmt.Errorf("no verified_claims and acr %q maps to no level", truncate(v.ACR, 100)))
+	}
+	if err := p.verifier.checkName(account, topLevelNames(claims)); err != nil {
+		return nil, err
 	}
 	v.TrustFramework, v.Level, v.VerifiedAt = ida.TrustFrameworkNIST80063A, mapped, v.AuthTime
 	return v, nil

@@ -55,7 +55,7 @@ func TestVerificationChecks(t *testing.T) {
 			b, _ := json.Marshal(tc.claims)
 			var claims map[string]any
 			_ = json.Unmarshal(b, &claims)
-			v, err := h.verification(p, &tc.tx, claims)
+			v, err := h.verification(p, &tc.tx, claims, "Ada Lovelace")
 			if tc.reason != "" {
 				if err == nil || asFailure(err).Reason != tc.reason {
 					t.Fatalf("err = %v, want %s", err, tc.reason)
@@ -98,5 +98,66 @@ func TestVerifyClaimsParam(t *testing.T) {
 	}
 	if strings.Contains(verifyClaimsParam(nil), `"acr"`) {
 		t.Fatal("acr requested with no values")
+	}
+}
+
+// TestVerifiedNameRequired: with require_name_match, the verified name must
+// be the account's (accents as ICAO 9303 writes them), and a verification
+// that cannot show one is refused.
+func TestVerifiedNameRequired(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	h := &Handler{now: func() time.Time { return now }}
+	p := &Provider{name: "nametag", skew: time.Minute, verifier: &verifierConf{
+		acrLevels: map[string]string{"urn:idv:ial2": "ial2"}, requireName: true}}
+	vc := func(names map[string]any) map[string]any {
+		return map[string]any{"verification": map[string]any{"trust_framework": "nist_800_63A", "assurance_level": "ial2",
+			"time": "2026-03-04T09:58:00Z"}, "claims": names}
+	}
+	for _, tc := range []struct {
+		name, account string
+		verified      map[string]any // nil: no verified_claims
+		ok            bool
+	}{
+		{"given and family", "Jürgen Müller", vc(map[string]any{"given_name": "JUERGEN", "family_name": "MUELLER"}), true},
+		{"name only", "Ada Lovelace", vc(map[string]any{"name": "Ada Lovelace"}), true},
+		{"middle name on both", "Anna Maria Eriksson", vc(map[string]any{"given_name": "Anna", "middle_name": "Maria", "family_name": "Eriksson"}), true},
+		{"someone else", "Ada Lovelace", vc(map[string]any{"given_name": "Mallory", "family_name": "Lovelace"}), false},
+		{"a middle name the account lacks", "Anna Eriksson", vc(map[string]any{"given_name": "Anna Maria", "family_name": "Eriksson"}), false},
+		{"no verified name", "Ada Lovelace", vc(map[string]any{"birthdate": "1815-12-10"}), false},
+		{"no verified_claims, acr only", "Ada Lovelace", nil, false},
+		{"no verified_claims, the token's own name", "Ada Lovelace", map[string]any{"given_name": "Ada", "family_name": "Lovelace"}, true},
+		{"no verified_claims, the token's own name, someone else", "Ada Lovelace", map[string]any{"name": "Mallory Smith"}, false},
+		{"account without a name", "", vc(map[string]any{"name": "Ada Lovelace"}), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claims := map[string]any{"sub": "v1", "acr": "urn:idv:ial2", "auth_time": float64(now.Add(-time.Minute).Unix())}
+			switch {
+			case tc.verified == nil:
+			case tc.verified["verification"] != nil:
+				claims["verified_claims"] = tc.verified
+			default: // the ID token's own claims
+				for k, v := range tc.verified {
+					claims[k] = v
+				}
+			}
+			b, _ := json.Marshal(claims)
+			_ = json.Unmarshal(b, &claims)
+			v, err := h.verification(p, &verifyTx{}, claims, tc.account)
+			if tc.ok {
+				if err != nil || v.Level != "ial2" {
+					t.Fatalf("verification = %+v, %v; want ial2", v, err)
+				}
+				return
+			}
+			if err == nil || asFailure(err).Reason != ReasonVerificationNameMismatch {
+				t.Fatalf("err = %v, want %s", err, ReasonVerificationNameMismatch)
+			}
+		})
+	}
+	// Off (the default), names are not compared.
+	p.verifier.requireName = false
+	claims := map[string]any{"sub": "v1", "acr": "urn:idv:ial2", "auth_time": float64(now.Add(-time.Minute).Unix())}
+	if _, err := h.verification(p, &verifyTx{}, claims, "Ada Lovelace"); err != nil {
+		t.Fatalf("require_name_match off: %v", err)
 	}
 }

@@ -178,6 +178,17 @@ type Verifier struct {
 	// email and name, so that a Vigil verifier can bind the verified person
 	// to the account; it must trust the gateway's keys: idv.gateway_url).
 	LoginHint string `yaml:"login_hint"`
+	// RequireNameMatch refuses a verification that does not name the
+	// account's holder: the verified given and family names (or name),
+	// from verified_claims or else from the verifier's ID token's own name
+	// claims, must be the signed-in account's name word for word, in any
+	// order, accents written as ICAO 9303 writes them (so "Jürgen Müller"
+	// matches a verified "JUERGEN MUELLER"). A token without a name, or an
+	// account without one, is refused too (verification-name-mismatch). Turn it on for an
+	// external verifier that does not itself bind the person to the
+	// account; Vigil's own verifier compares the names already
+	// (login_hint: assertion). Default off.
+	RequireNameMatch bool `yaml:"require_name_match"`
 }
 
 // ClaimMapping names the claims that carry email, groups and display name.

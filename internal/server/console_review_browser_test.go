@@ -31,7 +31,7 @@ func TestConsoleReviewBrowser(t *testing.T) {
 	needReviewFixtures(t)
 	selfie := faceCrop(t)
 	start := time.Now()
-	e, mailbox := startReviewGateway(t)
+	e, mailbox := startReviewGateway(t, nil)
 	base := e.public + "/.vigil/console"
 
 	// Bob signs in and is sent on to verify, his address fixed by the

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -19,39 +18,17 @@ import (
 func TestDuplicateFaceFlagsBothAccounts(t *testing.T) {
 	needReviewFixtures(t)
 	selfie := faceCrop(t)
-	e, mailbox := startReviewGateway(t)
+	e, mailbox := startReviewGateway(t, nil)
 	api := &riskEnv{public: e.public}
-	pending := func(email string) (id string, reasons []string) {
-		t.Helper()
-		var list struct {
-			Reviews []struct {
-				ID           string   `json:"id"`
-				ClaimedEmail string   `json:"claimed_email"`
-				Reasons      []string `json:"reasons"`
-			} `json:"reviews"`
-		}
-		if code := api.admin(t, "GET", "/reviews", nil, &list); code != http.StatusOK {
-			t.Fatalf("GET /reviews: HTTP %d", code)
-		}
-		for _, r := range list.Reviews {
-			if r.ClaimedEmail == email {
-				return r.ID, r.Reasons
-			}
-		}
-		t.Fatalf("no verification of %s waits for review: %+v", email, list.Reviews)
-		return "", nil
-	}
 
 	bob := browser()
 	passport, lines := passportOf(t, "BROWN", "BOB", "L898902C3")
 	waiting := verifyToReview(t, e, mailbox, bob, "bob", "bob@example.com", passport, lines, selfie)
-	id, reasons := pending("bob@example.com")
+	id, reasons := pendingReview(t, e, "bob@example.com")
 	if slices.Contains(reasons, "duplicate-face") {
 		t.Fatalf("bob's first verification names a duplicate face: %q", reasons)
 	}
-	if code := api.admin(t, "POST", "/reviews/"+url.PathEscape(id)+"/approve", map[string]string{"reason": "checked"}, nil); code != http.StatusOK {
-		t.Fatalf("approve bob: HTTP %d", code)
-	}
+	approveReview(t, e, id)
 	if done := reviewPage(t, get(t, bob, waiting, "text/html", nil)); done.status != http.StatusOK || done.url.String() != e.public+"/reports" {
 		t.Fatalf("bob's waiting page after approval: HTTP %d at %s:\n%s", done.status, done.url, done.body)
 	}
@@ -66,7 +43,7 @@ func TestDuplicateFaceFlagsBothAccounts(t *testing.T) {
 	dave := browser()
 	passport, lines = passportOf(t, "DOE", "DAVE", "D23456789")
 	verifyToReview(t, e, mailbox, dave, "dave", "dave@example.com", passport, lines, selfie)
-	if _, reasons := pending("dave@example.com"); !slices.Contains(reasons, "duplicate-face") {
+	if _, reasons := pendingReview(t, e, "dave@example.com"); !slices.Contains(reasons, "duplicate-face") {
 		t.Fatalf("dave's verification waits for review without naming the duplicate face: %q", reasons)
 	}
 	for _, who := range []string{"bob@example.com", "dave@example.com"} {

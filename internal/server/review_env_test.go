@@ -27,7 +27,7 @@ import (
 // admin API (adminToken), the built-in verifier under /idv with the dev
 // mailbox going to the returned buffer, and one app that lets sales (bob,
 // dave) in with a verified identity (ial2) from that verifier.
-func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
+func startReviewGateway(t *testing.T, tweak func(*config.Config)) (*demoEnv, *syncBuffer) {
 	t.Helper()
 	e, gwL := newDemoEnv(t, "demo-client-secret-for-console-review", append(demoidp.DefaultUsers(),
 		demoidp.User{Subject: "demo-dave", Username: "dave", Password: "dave-demo-password", Email: "dave@example.com",
@@ -50,6 +50,9 @@ func startReviewGateway(t *testing.T) (*demoEnv, *syncBuffer) {
 		// The verifier compares the passport's name with the account's.
 		LoginHint: config.LoginHintAssertion}}
 	cfg.Apps[0].Verifier = "vigil-idv"
+	if tweak != nil {
+		tweak(cfg)
+	}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("configuration: %v", err)
@@ -75,7 +78,13 @@ func needReviewFixtures(t *testing.T) {
 // clone): the verifier's face matcher refuses a selfie without one.
 func faceCrop(t *testing.T) []byte {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "testdata", "faces", "penny", "penny1.png")
+	return faceOf(t, "penny", "penny1.png")
+}
+
+// faceOf is a face from the shared test data: person's file.
+func faceOf(t *testing.T, person, file string) []byte {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "testdata", "faces", person, file)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		proc.Unavailable(t, "no face crop at %s (shared/testdata beside the clone): %v", path, err)
@@ -223,4 +232,36 @@ func (p idvPage) send(t *testing.T, c *http.Client, u, ctype string, body io.Rea
 		t.Fatalf("POST %s: %v", u, err)
 	}
 	return reviewPage(t, resp)
+}
+
+// pendingReview is the ID and reasons of email's verification waiting for
+// review, read through the admin API.
+func pendingReview(t *testing.T, e *demoEnv, email string) (id string, reasons []string) {
+	t.Helper()
+	var list struct {
+		Reviews []struct {
+			ID           string   `json:"id"`
+			ClaimedEmail string   `json:"claimed_email"`
+			Reasons      []string `json:"reasons"`
+		} `json:"reviews"`
+	}
+	if code := (&riskEnv{public: e.public}).admin(t, "GET", "/reviews", nil, &list); code != http.StatusOK {
+		t.Fatalf("GET /reviews: HTTP %d", code)
+	}
+	for _, r := range list.Reviews {
+		if r.ClaimedEmail == email {
+			return r.ID, r.Reasons
+		}
+	}
+	t.Fatalf("no verification of %s waits for review: %+v", email, list.Reviews)
+	return "", nil
+}
+
+// approveReview approves verification id through the admin API.
+func approveReview(t *testing.T, e *demoEnv, id string) {
+	t.Helper()
+	api := &riskEnv{public: e.public}
+	if code := api.admin(t, "POST", "/reviews/"+url.PathEscape(id)+"/approve", map[string]string{"reason": "checked"}, nil); code != http.StatusOK {
+		t.Fatalf("approve %s: HTTP %d", id, code)
+	}
 }
