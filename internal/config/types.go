@@ -184,10 +184,10 @@ type Verifier struct {
 	// claims, must be the signed-in account's name word for word, in any
 	// order, accents written as ICAO 9303 writes them (so "Jürgen Müller"
 	// matches a verified "JUERGEN MUELLER"). A token without a name, or an
-	// account without one, is refused too (verification-name-mismatch). Turn it on for an
-	// external verifier that does not itself bind the person to the
-	// account; Vigil's own verifier compares the names already
-	// (login_hint: assertion). Default off.
+	// account without one, is refused too (verification-name-mismatch).
+	// Turn it on for an external verifier that does not itself bind the
+	// person to the account; Vigil's own verifier compares the names
+	// already (login_hint: assertion). Default off.
 	RequireNameMatch bool `yaml:"require_name_match"`
 }
 

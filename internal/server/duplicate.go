@@ -20,22 +20,19 @@ func (s *Server) duplicateFace(ctx context.Context, d verifier.DuplicateFace) {
 	for _, e := range d.OtherEmails {
 		others = append(others, s.usersByEmail(ctx, e)...)
 	}
-	switch {
-	case len(mine) == 0 && len(others) == 0:
+	if len(mine) == 0 { // no account behind this verification: flag the others alone
+		mine, others = others, nil
+	}
+	if len(mine) == 0 {
 		s.log.Warn("duplicate face: no gateway account to flag", "verification", d.Verification)
-	case len(others) == 0:
-		for _, u := range mine {
-			s.assure.DuplicateFace(ctx, u, "")
-		}
-	case len(mine) == 0:
+		return
+	}
+	if len(others) == 0 {
+		others = []string{""} // the other person's account is not known here
+	}
+	for _, u := range mine {
 		for _, o := range others {
-			s.assure.DuplicateFace(ctx, o, "")
-		}
-	default:
-		for _, u := range mine {
-			for _, o := range others {
-				s.assure.DuplicateFace(ctx, u, o)
-			}
+			s.assure.DuplicateFace(ctx, u, o)
 		}
 	}
 }
