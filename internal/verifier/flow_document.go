@@ -94,7 +94,6 @@ func (v *Verifier) documentUpload(w http.ResponseWriter, r *http.Request) error 
 	// likely misreads: keep the image and let the person fix the text,
 	// which must then be within a few edits and pass every check digit.
 	case errors.As(err, &ce), errors.As(err, &fe) && len(res.Lines) >= 2:
-		// Most likely a misread: keep the image and let the person fix the text.
 		evID, err := v.putEvidence(r.Context(), b.rec, KindDocument, ct, data)
 		if err != nil {
 			return err
