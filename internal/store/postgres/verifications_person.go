@@ -10,11 +10,11 @@ import (
 
 // ApprovedEmails lists the distinct non-empty claimed emails (ASCII case
 // folded) of personSubject's approved verifications, newest first, at most
-// limit: the accounts a person was verified for. An empty subject or a
-// limit below one lists nothing.
+// limit: the accounts a person was verified for. An empty subject, one no
+// row could hold (see storable) or a limit below one lists nothing.
 func (db *DB) ApprovedEmails(ctx context.Context, personSubject string, limit int) (_ []string, err error) {
 	defer db.done("verification.approved_emails", time.Now(), &err)
-	if personSubject == "" || limit < 1 {
+	if personSubject == "" || limit < 1 || !storable(personSubject) {
 		return nil, nil
 	}
 	rows, err := db.pool.Query(ctx, `SELECT lower(claimed_email COLLATE "C") AS e FROM verifications

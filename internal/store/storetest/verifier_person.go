@@ -35,6 +35,8 @@ func testApprovedEmails(t *testing.T, b Backend) {
 		{"p-nobody", 10, nil},
 		{"", 10, nil},
 		{"p-ada", 0, nil},
+		{"p-\xff", 10, nil}, // text no backend could hold
+		{"p-\x00", 10, nil},
 	} {
 		got, err := b.ApprovedEmails(ctx, tc.person, tc.limit)
 		if err != nil || !slices.Equal(got, tc.want) {
