@@ -160,3 +160,29 @@ func TestStreamsEndpoint(t *testing.T) {
 			[]string{`"name": "` + admintest.Subscriber, `"audience": "https://hr.example.com"`, `"streams": []`}, nil},
 	})
 }
+
+// TestControlCharacters: an operator's label or reason with a control
+// character (a C1 CSI is valid UTF-8 and valid in a header) never reaches
+// an audit record or a terminal as it is.
+func TestControlCharacters(t *testing.T) {
+	s := admintest.New(t)
+	req, _ := http.NewRequest("POST", s.URL+admin.BasePath+"/reviews/"+admintest.ReviewID+"/approve", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("X-Vigil-Admin", "jane\u009b2J")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v admin.ReviewView
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("approve: HTTP %d, %v", resp.StatusCode, err)
+	}
+	if v.Decision == nil || v.Decision.Reviewer != "admin" {
+		t.Errorf("reviewer with a control character recorded as %+v, want admin", v.Decision)
+	}
+	// Checked before the queue is asked: 400 even for a decided one.
+	runSteps(t, s.URL, []step{
+		{"reason with CSI", "POST", "/reviews/" + admintest.ReviewID + "/reject", `{"reason":"x\u009b2J"}`, 400, []string{"one line"}, nil},
+	})
+}

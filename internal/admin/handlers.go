@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -13,10 +14,17 @@ import (
 // a label, never an authorization.
 func actor(r *http.Request) string {
 	name := r.Header.Get("X-Vigil-Admin")
-	if name == "" || len(name) > 64 || !utf8.ValidString(name) || strings.ContainsAny(name, "\r\n") {
+	if name == "" || !oneLine(name, 64) {
 		return "admin"
 	}
 	return "admin:" + name
+}
+
+// oneLine reports whether s is UTF-8 of at most max bytes without control
+// characters (C0, DEL or C1: U+009B is CSI to a terminal), so that it can
+// sit in an audit record and on an operator's terminal as it is.
+func oneLine(s string, max int) bool {
+	return len(s) <= max && utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func (a *API) listSessions(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -135,7 +143,7 @@ func (a *API) raiseRisk(_ http.ResponseWriter, r *http.Request) (any, error) {
 
 // checkReason bounds the free text that reaches users and audit logs.
 func checkReason(s string) error {
-	if len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if !oneLine(s, 200) {
 		return fmt.Errorf("%w: reason must be one line of at most 200 bytes", ErrInvalid)
 	}
 	return nil
