@@ -46,7 +46,7 @@ func (f *Follower) catchUp(ctx context.Context, verify bool) error {
 // was past the current position.
 func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed bool) {
 	f.subMu.Lock()
-	subs, resyncs := f.subs, f.resyncs
+	subs := f.subs
 	f.subMu.Unlock()
 	for _, c := range cs {
 		cur := f.seq.Load()
@@ -58,7 +58,7 @@ func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed b
 			continue
 		}
 		if c.Seq > cur+1 {
-			f.resync(ctx, resyncs, cur, c.Seq)
+			f.resync(ctx, cur, c.Seq)
 		}
 		for _, fn := range subs {
 			fn(c)
@@ -102,12 +102,7 @@ func sameChange(a, b store.Change) bool {
 func (f *Follower) wentBack(ctx context.Context, pos, resume int64) {
 	f.log.WarnContext(ctx, "change feed went backwards (database restored or failed over with lost commits); dropping cached state",
 		"after_seq", pos, "resume_after", resume)
-	f.subMu.Lock()
-	resyncs := f.resyncs
-	f.subMu.Unlock()
-	for _, fn := range resyncs {
-		fn()
-	}
+	f.dropCaches()
 	f.last = store.Change{}
 	f.seq.Store(resume)
 }
@@ -139,19 +134,24 @@ func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
 	if len(cs) > 0 {
 		return f.catchUp(ctx, false)
 	}
-	f.subMu.Lock()
-	resyncs := f.resyncs
-	f.subMu.Unlock()
-	f.resync(ctx, resyncs, after, last+1)
+	f.resync(ctx, after, last+1)
 	f.seq.Store(last)
 	return nil
 }
 
 // resync reports that the changes after from and before next were never
 // delivered.
-func (f *Follower) resync(ctx context.Context, resyncs []func(), from, next int64) {
+func (f *Follower) resync(ctx context.Context, from, next int64) {
 	f.log.WarnContext(ctx, "change feed gap: changes were purged before this process read them; dropping cached state",
 		"after_seq", from, "next_seq", next, "missed", next-from-1)
+	f.dropCaches()
+}
+
+// dropCaches runs the OnResync subscribers.
+func (f *Follower) dropCaches() {
+	f.subMu.Lock()
+	resyncs := f.resyncs
+	f.subMu.Unlock()
 	for _, fn := range resyncs {
 		fn()
 	}
