@@ -80,13 +80,7 @@ func (s *Service) storedIdentity(ctx context.Context, userID string) (*identity.
 	if err != nil {
 		return nil, err
 	}
-	var latest *store.Session
-	for i := range ss {
-		if latest == nil || ss[i].CreatedAt.After(latest.CreatedAt) {
-			latest = &ss[i]
-		}
-	}
-	if latest != nil {
+	if latest := newestSession(ss); latest != nil {
 		id := latest.Identity
 		return &id, nil
 	}

@@ -122,6 +122,17 @@ func sessionsByUser(ss []store.Session) map[string]*held {
 	return out
 }
 
+// newestSession is the latest sign-in of ss, nil when ss is empty.
+func newestSession(ss []store.Session) *store.Session {
+	var latest *store.Session
+	for i := range ss {
+		if latest == nil || ss[i].CreatedAt.After(latest.CreatedAt) {
+			latest = &ss[i]
+		}
+	}
+	return latest
+}
+
 // summarize lists user id from its record u, or if nil (not read) from its
 // newest session; with the later last-seen time and verification of the two.
 func summarize(id string, u *store.User, h *held) admin.UserSummary {
@@ -198,12 +209,7 @@ func (s *Service) User(ctx context.Context, userID string) (admin.UserView, erro
 	v := admin.UserView{ID: u.ID, Provider: u.Provider, Subject: u.Subject, Email: u.Email, Name: u.Name,
 		Groups: []string{}, Sessions: len(ss), FirstSeenAt: u.FirstSeenAt, LastSeenAt: u.LastSeenAt}
 	// Groups are what the provider said at the latest sign-in.
-	var latest *store.Session
-	for i := range ss {
-		if latest == nil || ss[i].CreatedAt.After(latest.CreatedAt) {
-			latest = &ss[i]
-		}
-	}
+	latest := newestSession(ss)
 	if latest != nil && latest.Identity.Groups != nil {
 		v.Groups = slices.Clone(latest.Identity.Groups)
 	}
