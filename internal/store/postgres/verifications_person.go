@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/vigil-gw/vigil/internal/store"
 )
 
@@ -23,16 +24,11 @@ func (db *DB) ApprovedEmails(ctx context.Context, personSubject string, limit in
 	if err != nil {
 		return nil, fmt.Errorf("postgres: approved emails: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, fmt.Errorf("postgres: approved emails: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, func(r pgx.Row) (e string, err error) {
+		err = r.Scan(&e)
+		return e, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("postgres: approved emails: %w", err)
 	}
 	return out, nil
