@@ -209,7 +209,9 @@ func configShow(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if af.output == "json" {
 		return printJSON(stdout, out)
 	}
-	fmt.Fprintf(stdout, "# version %d, sha256 %s, pushed by %s at %s\n", out.Version, out.SHA256, out.Actor,
+	// The header is the server's text; the document is written as stored,
+	// YAML, which has no control characters but tab and line breaks.
+	fmt.Fprintf(terminalSafe(stdout), "# version %d, sha256 %s, pushed by %s at %s\n", out.Version, out.SHA256, out.Actor,
 		out.CreatedAt.Local().Format(time.DateTime))
 	_, err = io.WriteString(stdout, out.Document)
 	return err

@@ -110,13 +110,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errReported):
 		return 1
-	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "vigil:", err)
-		return 2
-	default:
-		fmt.Fprintln(stderr, "vigil:", err)
-		return 1
 	}
+	// An error may carry the admin API's description and reasons: text
+	// from the server, kept from moving the operator's cursor.
+	fmt.Fprintln(terminalSafe(stderr), "vigil:", err)
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 // usageError marks bad flags or configuration: exit status 2.

@@ -2,9 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/vigil-gw/vigil/internal/admin"
 )
 
 func TestTerminalSafe(t *testing.T) {
@@ -44,4 +50,31 @@ func FuzzTerminalSafe(f *testing.F) {
 			t.Fatalf("%q: rune count changed: %q", in, out)
 		}
 	})
+}
+
+// TestServerTextToTerminal: an admin API that answers with control
+// characters (a compromised replica, or a proxy in between) cannot write
+// them to the operator's terminal, in an error or in config show's header.
+func TestServerTextToTerminal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case admin.BasePath + "/config/versions/1":
+			io.WriteString(w, `{"version":1,"sha256":"ab","actor":"admin:x\u001b]0;pwned\u0007","document":"apps: []\n"}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"error":"not-found","error_description":"no user\u001b[2J","reasons":["gone\u009b2J"]}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("VIGIL_ADMIN_TOKEN", "t")
+	for _, args := range [][]string{{"users", "show", "ada"}, {"config", "show", "1"}} {
+		code, out, errOut := runCmd(t, append(args, "--server", srv.URL)...)
+		if strings.ContainsFunc(out+errOut, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) {
+			t.Errorf("%v: exit %d, a control character reached the terminal:\n%q\n%q", args, code, out, errOut)
+		}
+		if !strings.Contains(out+errOut, "\uFFFD") {
+			t.Errorf("%v: exit %d, no replacement shown:\n%q\n%q", args, code, out, errOut)
+		}
+	}
 }
