@@ -136,11 +136,8 @@ func (t *Transmitter) retryNow(ctx context.Context, s *store.Stream) {
 	}
 	now := t.clock()
 	es, err := t.store.PendingEvents(ctx, s.ID, farFuture, 0)
-	for _, e := range es {
-		if err != nil {
-			break
-		}
-		if e.NextAttempt.After(now) {
+	for i := 0; err == nil && i < len(es); i++ {
+		if e := &es[i]; e.NextAttempt.After(now) {
 			err = t.store.RetryEvent(ctx, s.ID, e.JTI, e.Attempts, now, e.LastError)
 			if errors.Is(err, store.ErrNotFound) { // delivered meanwhile
 				err = nil
