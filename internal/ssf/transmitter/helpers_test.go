@@ -109,6 +109,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// newKey returns a fresh P-256 key to sign SETs with.
+func newKey(t *testing.T) *ecdsa.PrivateKey {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// signing returns the signer and JWKS of key (kid k1) a Transmitter takes.
+func signing(t *testing.T, key *ecdsa.PrivateKey) (*set.Signer, *jose.JSONWebKeySet) {
+	signer, err := set.NewSigner(key, "k1", jose.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}}
+}
+
 // env is a transmitter on a real HTTP server over a real SQLite file.
 type env struct {
 	t     *testing.T
@@ -127,21 +145,13 @@ func newEnv(t *testing.T, tweak func(*Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := set.NewSigner(key, "k1", jose.ES256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, jwks := signing(t, newKey(t))
 	e := &env{t: t, db: db, clock: &fakeClock{now: t0}, push: newPushReceiver(t)}
 	e.srv = httptest.NewUnstartedServer(nil)
 	t.Cleanup(e.srv.Close)
 	o := Options{
 		Issuer: "http://" + e.srv.Listener.Addr().String(),
-		Store:  db, Signer: signer,
-		JWKS: &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}},
+		Store:  db, Signer: signer, JWKS: jwks,
 		Receivers: []Receiver{
 			{Name: "app-a", Audience: audA, Token: []byte(tokenA), PushEndpoints: []string{e.push.srv.URL + "/events"}},
 			{Name: "app-b", Token: []byte(tokenB)},

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -89,11 +87,7 @@ type cluster struct {
 }
 
 func newCluster(t *testing.T, open shared, ttl time.Duration) *cluster {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &cluster{t: t, open: open, ttl: ttl, key: key, push: newPushReceiver(t), logs: &logBuffer{}}
+	c := &cluster{t: t, open: open, ttl: ttl, key: newKey(t), push: newPushReceiver(t), logs: &logBuffer{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("push role changes and problems:\n%s", c.logs.grep("ssf push"))
@@ -117,13 +111,9 @@ type replica struct {
 func (c *cluster) start() *replica {
 	c.t.Helper()
 	db, w := c.open(c.t)
-	signer, err := set.NewSigner(c.key, "k1", jose.ES256)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	signer, jwks := signing(c.t, c.key)
 	tr, err := New(Options{
-		Issuer: clusterIssuer, Store: db, Signer: signer,
-		JWKS: &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: c.key, KeyID: "k1", Algorithm: "ES256", Use: "sig"}}},
+		Issuer: clusterIssuer, Store: db, Signer: signer, JWKS: jwks,
 		Receivers: []Receiver{{Name: "app-a", Audience: audA, Token: []byte(tokenA),
 			PushEndpoints: []string{c.push.srv.URL + "/events"}}},
 		LeaseTTL: c.ttl, Logger: slog.New(slog.NewTextHandler(c.logs, nil)),
@@ -155,21 +145,22 @@ func (c *cluster) start() *replica {
 func (r *replica) stop() {
 	r.cancel()
 	<-r.done
-	r.closed.Do(func() {
-		r.waker.Close()
-		r.db.Close()
-	})
+	r.closeConns()
 }
 
 // die ends the replica as a crash would: its connections go first, so
 // it can release nothing.
 func (r *replica) die() {
+	r.closeConns()
+	r.cancel()
+	<-r.done
+}
+
+func (r *replica) closeConns() {
 	r.closed.Do(func() {
 		r.waker.Close()
 		r.db.Close()
 	})
-	r.cancel()
-	<-r.done
 }
 
 // call makes a management request to replica r.
