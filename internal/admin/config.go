@@ -119,25 +119,28 @@ func (a *API) cfgSvc() (ConfigService, error) {
 }
 
 func (a *API) configStatus(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if _, err := a.cfgSvc(); err != nil {
+	cs, err := a.cfgSvc()
+	if err != nil {
 		return nil, err
 	}
-	return a.cfg.ConfigStatus(r.Context())
+	return cs.ConfigStatus(r.Context())
 }
 
 func (a *API) configVersion(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if _, err := a.cfgSvc(); err != nil {
+	cs, err := a.cfgSvc()
+	if err != nil {
 		return nil, err
 	}
 	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
 	if err != nil || v < 1 {
 		return nil, fmt.Errorf("%w: a version is a positive number", ErrInvalid)
 	}
-	return a.cfg.ConfigVersion(r.Context(), v)
+	return cs.ConfigVersion(r.Context(), v)
 }
 
 func (a *API) pushConfig(_ http.ResponseWriter, r *http.Request) (any, error) {
-	if _, err := a.cfgSvc(); err != nil {
+	cs, err := a.cfgSvc()
+	if err != nil {
 		return nil, err
 	}
 	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
@@ -162,7 +165,7 @@ func (a *API) pushConfig(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, httperr.New(http.StatusRequestEntityTooLarge, "too-large",
 			fmt.Sprintf("The document is larger than %d bytes.", maxConfigBody), nil)
 	}
-	out, err := a.cfg.PushConfig(r.Context(), ConfigPush{Document: doc, By: actor(r), AllowRestart: allow})
+	out, err := cs.PushConfig(r.Context(), ConfigPush{Document: doc, By: actor(r), AllowRestart: allow})
 	if err != nil {
 		return nil, err
 	}
