@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -63,16 +65,10 @@ func CheckConfig(doc []byte, actor string, at time.Time) error {
 		return errors.New("config version needs an actor of at most 200 bytes")
 	case at.IsZero():
 		return errors.New("config version needs a time")
-	}
-	for _, b := range doc {
-		if b == 0 {
-			return errors.New("config document holds a NUL byte")
-		}
-	}
-	for i := 0; i < len(actor); i++ {
-		if actor[i] == 0 {
-			return errors.New("config version actor holds a NUL byte")
-		}
+	case bytes.IndexByte(doc, 0) >= 0:
+		return errors.New("config document holds a NUL byte")
+	case strings.IndexByte(actor, 0) >= 0:
+		return errors.New("config version actor holds a NUL byte")
 	}
 	return nil
 }
