@@ -48,9 +48,10 @@ const privateDB = "vigil"
 // skips, or fails in CI (CI=true or VIGIL_REQUIRE_POSTGRES set).
 func Private(tb testing.TB) *Server {
 	tb.Helper()
+	s := &Server{tb: tb}
 	bin, err := binDir()
 	if err == nil && os.Geteuid() == 0 {
-		_, err = postgresUser()
+		s.owner, err = postgresUser()
 	}
 	if err != nil {
 		if required() {
@@ -58,10 +59,7 @@ func Private(tb testing.TB) *Server {
 		}
 		tb.Skipf("a private PostgreSQL server cannot run, skipping: %v", err)
 	}
-	s := &Server{tb: tb, bin: bin}
-	if os.Geteuid() == 0 {
-		s.owner, _ = postgresUser()
-	}
+	s.bin = bin
 	if s.dir, err = tempDir(); err != nil {
 		tb.Fatal(err)
 	}
