@@ -45,24 +45,14 @@ func (db *DB) UpsertUser(ctx context.Context, u *store.User) (err error) {
 // GetUser returns the user with id, or store.ErrNotFound.
 func (db *DB) GetUser(ctx context.Context, id string) (_ *store.User, err error) {
 	defer db.done("user.get", time.Now(), &err)
-	var (
-		u           store.User
-		first, last sql.NullInt64
-		ver         sql.NullString
-	)
-	err = db.r.QueryRowContext(ctx, `SELECT id, provider, subject, email, name, first_seen_at, last_seen_at, verification
-		FROM users WHERE id = ?`, id).Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver)
+	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get user: %w", err)
 	}
-	if u.Verification, err = decodeVerification(ver); err != nil {
-		return nil, fmt.Errorf("sqlite: get user: %w", err)
-	}
-	u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
-	return &u, nil
+	return u, nil
 }
 
 // SetUserVerification replaces the stored verification of user userID; nil
@@ -164,19 +154,29 @@ func (db *DB) queryUsers(ctx context.Context, query string, args ...any) ([]stor
 	defer rows.Close()
 	var out []store.User
 	for rows.Next() {
-		var (
-			u           store.User
-			first, last sql.NullInt64
-			ver         sql.NullString
-		)
-		if err := rows.Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver); err != nil {
+		u, err := scanUser(rows)
+		if err != nil {
 			return nil, err
 		}
-		if u.Verification, err = decodeVerification(ver); err != nil {
-			return nil, err
-		}
-		u.FirstSeenAt, u.LastSeenAt = fromTS(first), fromTS(last)
-		out = append(out, u)
+		out = append(out, *u)
 	}
 	return out, rows.Err()
+}
+
+// scanUser reads one row of userColumns.
+func scanUser(sc scanner) (*store.User, error) {
+	var (
+		u           store.User
+		first, last sql.NullInt64
+		ver         sql.NullString
+	)
+	if err := sc.Scan(&u.ID, &u.Provider, &u.Subject, &u.Email, &u.Name, &first, &last, &ver); err != nil {
+		return nil, err
+	}
+	v, err := decodeVerification(ver)
+	if err != nil {
+		return nil, err
+	}
+	u.FirstSeenAt, u.LastSeenAt, u.Verification = fromTS(first), fromTS(last), v
+	return &u, nil
 }
