@@ -49,12 +49,10 @@ func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) error {
 	if !imageTypes[ct] {
 		return errEvidenceType
 	}
-	hd := w.Header()
-	setSecurityHeaders(hd)
+	hd := w.Header() // the baseline, no-store included, is set already (ServeHTTP)
 	hd.Set("Content-Security-Policy", evidenceCSP)
 	hd.Set("Content-Type", ct)
 	hd.Set("Content-Length", strconv.Itoa(len(data)))
-	hd.Set("Cache-Control", "no-store")
 	hd.Set("Content-Disposition", "inline")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {

@@ -37,7 +37,12 @@ func cspFor(images bool) string {
 // evidenceCSP applies when an evidence image is opened on its own.
 const evidenceCSP = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'"
 
+// setSecurityHeaders is every answer's baseline, set before routing so
+// that redirects and refusals carry it too; the detail page widens the CSP
+// to images, an evidence image narrows it, the stylesheet may be cached.
 func setSecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", cspFor(false))
+	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
@@ -95,10 +100,10 @@ func (p *pages) render(w http.ResponseWriter, status int, d pageData, images boo
 		return fmt.Errorf("render %s: %w", d.Page, err)
 	}
 	h := w.Header()
-	setSecurityHeaders(h)
-	h.Set("Content-Security-Policy", cspFor(images))
+	if images {
+		h.Set("Content-Security-Policy", cspFor(true))
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -111,7 +116,6 @@ func (p *pages) renderError(w http.ResponseWriter, e *httperr.Error) {
 func (p *pages) static() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		setSecurityHeaders(h)
 		h.Set("Content-Type", "text/css; charset=utf-8")
 		h.Set("Cache-Control", "public, max-age=3600")
 		_, _ = w.Write(p.css)

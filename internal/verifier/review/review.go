@@ -137,7 +137,11 @@ func New(opt Options) (*Handler, error) {
 	return h, nil
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP sets the security headers before anything else answers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
+	h.mux.ServeHTTP(w, r)
+}
 
 // routes mounts the pages under BasePath. Every route but the stylesheet
 // needs a reviewer; every POST also passes cross-origin protection first.
