@@ -97,5 +97,3 @@ func printFactors(w io.Writer, factors []admin.FactorView) error {
 	}
 	return tw.Flush()
 }
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"text/tabwriter"
 	"time"
 
@@ -33,17 +34,17 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("sessions list", "vigil sessions list [--user ID|EMAIL] [flags]", stderr)
 	af.register(fs)
 	user := fs.String("user", "", "only this user's sessions (user ID or email)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
 	}
-	path := "/sessions"
+	q := url.Values{}
 	if *user != "" {
-		path += "?user=" + queryEscape(*user)
+		q.Set("user", *user)
 	}
 	var out struct {
 		Sessions []admin.SessionView `json:"sessions"`
 	}
-	if err := af.call(ctx, "GET", path, nil, &out); err != nil {
+	if err := af.call(ctx, "GET", withQuery("/sessions", q), nil, &out); err != nil {
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {

@@ -70,6 +70,8 @@ func TestSessionsAndRiskCommands(t *testing.T) {
 		{[]string{"sessions", "list", "--server", srv.URL}, 2, "no admin token"},
 		{[]string{"sessions", "list", "--token-file", tok, "--server", "ftp://x"}, 2, "--server"},
 		{cmd("sessions", "list", "--output", "xml"), 2, "--output"},
+		// A USER without --user would list everyone's sessions.
+		{append(cmd("sessions", "list"), "ada@example.com"), 2, "unexpected arguments"},
 		{cmd("risk", "show"), 2, "name one USER"},
 		{cmd("risk", "fly"), 2, "unknown risk command"},
 		{cmd("risk", "raise", "ada@example.com", "--severity", "500", "--reason", "x"), 1, "severity must be 1..100"},
