@@ -16,6 +16,7 @@
 // It must never act on a POST without the session's CSRF token and a
 // same-origin browser request, never serve a page without its security
 // headers (strict CSP, nosniff, frame denial, no referrer, no-store), never
-// serve an evidence image to an admin outside the evidence group, and
-// never show internal error detail to the browser.
+// serve an evidence image to an admin outside the evidence group, never
+// show internal error detail to the browser, and never log personal data
+// (the audit records name the admin acting; the log does not).
 package console

@@ -70,7 +70,7 @@ func (h *Handler) approveReview(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.opt.Reviews.Approve(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, n); err != nil {
 		return serviceError(err)
 	}
-	h.opt.Logger.Info("console: verification approved", "verification", r.PathValue("id"), "by", adminFrom(r.Context()).Actor)
+	h.opt.Logger.Info("console: verification approved", "verification", r.PathValue("id"))
 	return seeOther(w, r, BasePath+"/reviews?decided=approved")
 }
 
@@ -87,7 +87,7 @@ func (h *Handler) rejectReview(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.opt.Reviews.Reject(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, why); err != nil {
 		return serviceError(err)
 	}
-	h.opt.Logger.Info("console: verification rejected", "verification", r.PathValue("id"), "by", adminFrom(r.Context()).Actor)
+	h.opt.Logger.Info("console: verification rejected", "verification", r.PathValue("id"))
 	return seeOther(w, r, BasePath+"/reviews?decided=rejected")
 }
 

@@ -113,7 +113,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return serviceError(err)
 	}
-	h.opt.Logger.Info("console: sessions revoked", "scope", rv.Scope, "revoked", n, "by", a.Actor)
+	h.opt.Logger.Info("console: sessions revoked", "scope", rv.Scope, "revoked", n)
 	v := url.Values{"revoked": {strconv.Itoa(n)}}
 	if u := r.PostForm.Get("return_user"); u != "" {
 		return seeOther(w, r, userPath(u)+"?"+v.Encode())
