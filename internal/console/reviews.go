@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/httperr"
@@ -58,43 +57,40 @@ func (h *Handler) review(w http.ResponseWriter, r *http.Request) error {
 		Images: h.images(a, &v)})
 }
 
-// approveReview verifies the person; the note is optional.
 func (h *Handler) approveReview(w http.ResponseWriter, r *http.Request) error {
-	if h.opt.Reviews == nil {
-		return errNoVerifier
-	}
-	n, err := note(r)
-	if err != nil {
-		return err
-	}
-	if _, err := h.opt.Reviews.Approve(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, n); err != nil {
-		return serviceError(err)
-	}
-	h.opt.Logger.Info("console: verification approved", "verification", r.PathValue("id"))
-	return seeOther(w, r, BasePath+"/reviews?decided=approved")
+	return h.decideReview(w, r, true)
 }
 
-// rejectReview ends the verification; the reason is required, because the
-// person is told it.
 func (h *Handler) rejectReview(w http.ResponseWriter, r *http.Request) error {
+	return h.decideReview(w, r, false)
+}
+
+// decideReview approves, with an optional note, or rejects, with the
+// reason required because the person is told it.
+func (h *Handler) decideReview(w http.ResponseWriter, r *http.Request, approve bool) error {
 	if h.opt.Reviews == nil {
 		return errNoVerifier
 	}
-	why, err := reason(r)
+	decide, words, done := h.opt.Reviews.Reject, reason, "rejected"
+	if approve {
+		decide, words, done = h.opt.Reviews.Approve, note, "approved"
+	}
+	text, err := words(r)
 	if err != nil {
 		return err
 	}
-	if _, err := h.opt.Reviews.Reject(r.Context(), r.PathValue("id"), adminFrom(r.Context()).Actor, why); err != nil {
+	id := r.PathValue("id")
+	if _, err := decide(r.Context(), id, adminFrom(r.Context()).Actor, text); err != nil {
 		return serviceError(err)
 	}
-	h.opt.Logger.Info("console: verification rejected", "verification", r.PathValue("id"))
-	return seeOther(w, r, BasePath+"/reviews?decided=rejected")
+	h.opt.Logger.Info("console: verification "+done, "verification", id)
+	return seeOther(w, r, BasePath+"/reviews?decided="+done)
 }
 
-// note reads an optional one-line note, bounded like a reason.
+// note reads an optional note, bounded like a reason.
 func note(r *http.Request) (string, error) {
 	s := strings.TrimSpace(r.PostForm.Get("note"))
-	if len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if !oneLine(s) {
 		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "bad-note", Title: "Not done",
 			Public: "The note must be one line of at most 200 bytes."}
 	}

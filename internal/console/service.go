@@ -41,11 +41,17 @@ func reason(r *http.Request) (string, error) {
 	case s == "":
 		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "reason-required", Title: "Not done",
 			Public: "Say why (reason): it is recorded in the audit log and shown to the user."}
-	case len(s) > 200 || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+	case !oneLine(s):
 		return "", &httperr.Error{Status: http.StatusBadRequest, Code: "bad-reason", Title: "Not done",
 			Public: "The reason must be one line of at most 200 bytes."}
 	}
 	return s, nil
+}
+
+// oneLine reports whether s is one line of at most 200 bytes of UTF-8, as
+// a reason or note must be: it goes into audit records and before people.
+func oneLine(s string) bool {
+	return len(s) <= 200 && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 // seeOther ends a POST: the browser loads the result page with GET.
