@@ -1,8 +1,6 @@
 package server
 
 import (
-	"fmt"
-
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/admin/auditfile"
 	"github.com/vigil-gw/vigil/internal/admin/reviewqueue"
@@ -13,26 +11,15 @@ import (
 
 // The admin API's optional parts, wired from the configuration.
 
-// runningPolicy compiles an app's policy from the running configuration,
-// for the admin API's policy test: the gateway's own compiled copy lives
-// in its routes, and compiling again on an operator's request is cheap.
+// runningPolicy is an app's policy as the gateway runs it, for the admin
+// API's policy test.
 func (s *Server) runningPolicy(app string) (*policy.Policy, bool) {
 	st := s.state.Load()
 	if st == nil {
 		return nil, false
 	}
-	for i := range st.cfg.Apps {
-		if a := &st.cfg.Apps[i]; a.Name == app {
-			pol, err := policy.Compile(a.Policies, fmt.Sprintf("apps[%d].policies", i))
-			if err != nil {
-				// The running state was built from it: it compiled then.
-				s.log.Error("compiling a running policy failed", "app", app, "err", err)
-				return nil, false
-			}
-			return pol, true
-		}
-	}
-	return nil, false
+	pol, ok := st.policies[app]
+	return pol, ok
 }
 
 // subscribers are the configured Shared Signals receivers.

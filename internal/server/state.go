@@ -29,6 +29,7 @@ type state struct {
 	provs    []*authn.Provider
 	routes   *gateway.Table
 	apps     map[string]*config.App
+	policies map[string]*policy.Policy // each app's compiled policy, as its route has it
 	clientIP *gateway.ClientIP
 }
 
@@ -71,9 +72,10 @@ func (s *Server) buildState(ctx context.Context, cfg *config.Config) (*state, er
 	if err != nil {
 		return nil, err
 	}
-	st := &state{cfg: cfg, routes: gateway.NewTable(routes), apps: map[string]*config.App{}}
+	st := &state{cfg: cfg, routes: gateway.NewTable(routes), apps: map[string]*config.App{}, policies: map[string]*policy.Policy{}}
 	for _, rt := range routes {
 		st.claims = st.claims.Merge(rt.Policy.Claims())
+		st.policies[rt.App] = rt.Policy
 	}
 	for i := range cfg.Apps {
 		st.apps[cfg.Apps[i].Name] = &cfg.Apps[i]
