@@ -125,7 +125,7 @@ func FuzzParseSteps(f *testing.F) {
 		if d := s.Document; d != nil && d.Fields != nil {
 			_ = d.Fields.FullName()
 			_, _ = d.Fields.ExpiryDate()
-			_ = namesMatch("Some Body", d.Fields)
+			_ = NamesMatch("Some Body", d.Fields)
 		}
 	})
 }
@@ -146,8 +146,8 @@ func TestNamesMatch(t *testing.T) {
 		{"!!!", false},
 	}
 	for _, tc := range tests {
-		if got := namesMatch(tc.claimed, doc); got != tc.want {
-			t.Errorf("namesMatch(%q) = %v, want %v", tc.claimed, got, tc.want)
+		if got := NamesMatch(tc.claimed, doc); got != tc.want {
+			t.Errorf("NamesMatch(%q) = %v, want %v", tc.claimed, got, tc.want)
 		}
 	}
 }

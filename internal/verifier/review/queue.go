@@ -114,7 +114,7 @@ func (h *Handler) load(r *http.Request) (*detailView, error) {
 			d.DocExpired = !now.Before(exp.AddDate(0, 0, 1))
 		}
 		if rec.ClaimedName != "" && d.DocName != "" {
-			d.NameCompared, d.NameMatches = true, namesMatch(rec.ClaimedName, doc.Fields)
+			d.NameCompared, d.NameMatches = true, NamesMatch(rec.ClaimedName, doc.Fields)
 		}
 	}
 	return d, nil

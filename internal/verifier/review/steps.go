@@ -139,12 +139,10 @@ func (f *DocumentFields) ExpiryDate() (time.Time, error) {
 	return time.Parse(time.DateOnly, f.Expiry)
 }
 
-// namesMatch compares a claimed name with the document's as the MRZ
+// NamesMatch compares a claimed name with the document's as the MRZ
 // writes names (internal/personname: ICAO 9303 transliteration, word
-// order ignored). It is a hint for the reviewer, who decides.
-func namesMatch(claimed string, f *DocumentFields) bool {
+// order ignored). It is a hint for the reviewer, who decides; the admin
+// API's review summary shows it too.
+func NamesMatch(claimed string, f *DocumentFields) bool {
 	return personname.Match(claimed, f.Surname, f.GivenNames)
 }
-
-// NamesMatch is namesMatch for the admin API's review summary.
-func NamesMatch(claimed string, f *DocumentFields) bool { return namesMatch(claimed, f) }
