@@ -178,19 +178,3 @@ func listeners(t *testing.T, dsn string) int {
 }
 
 func describeListeners(n int) string { return "listening backends: " + strconv.Itoa(n) }
-
-// within is eventually with a deadline of d.
-func within(t *testing.T, d time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within %s; last: %s", what, d, last)
-}

@@ -172,7 +172,14 @@ func (e *riskEnv) risk(t *testing.T, who string) riskView {
 // change feed work off the request path.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	within(t, 10*time.Second, what, cond)
+}
+
+// within polls cond until it holds or d passes; the failure shows the
+// state cond reported last.
+func within(t *testing.T, d time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	last := ""
 	for time.Now().Before(deadline) {
 		ok, state := cond()
@@ -182,7 +189,7 @@ func eventually(t *testing.T, what string, cond func() (bool, string)) {
 		last = state
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("%s: not within 10 s; last: %s", what, last)
+	t.Fatalf("%s: not within %s; last: %s", what, d, last)
 }
 
 // status is one request's outcome, for eventually.
