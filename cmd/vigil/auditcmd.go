@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
@@ -75,8 +74,8 @@ func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TIME\tKIND\tDECISION\tUSER\tAPP\tRULE\tACTOR\tREASONS")
+		t := newTable(w)
+		t.row("TIME", "KIND", "DECISION", "USER", "APP", "RULE", "ACTOR", "REASONS")
 		for _, raw := range out.Records {
 			var r audit.Record
 			if err := json.Unmarshal(raw, &r); err != nil {
@@ -86,10 +85,10 @@ func auditSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if r.Email != "" {
 				who = r.Email
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(r.Time), r.Kind, dash(r.Decision), dash(who), dash(r.App),
+			t.row(when(r.Time), r.Kind, dash(r.Decision), dash(who), dash(r.App),
 				dash(r.Rule), dash(r.Actor), dash(strings.Join(r.Reasons, "; ")))
 		}
-		if err := tw.Flush(); err != nil {
+		if err := t.flush(); err != nil {
 			return err
 		}
 		if out.Truncated {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 )
@@ -72,13 +71,13 @@ func reviewList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tRUNG\tCLAIMED EMAIL\tCREATED\tEXPIRES\tWHY")
+		t := newTable(w)
+		t.row("ID", "STATUS", "RUNG", "CLAIMED EMAIL", "CREATED", "EXPIRES", "WHY")
 		for _, r := range out.Reviews {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.Rung, dash(r.ClaimedEmail),
+			t.row(r.ID, r.Status, r.Rung, dash(r.ClaimedEmail),
 				when(r.CreatedAt), when(r.ExpiresAt), dash(strings.Join(r.Reasons, ", ")))
 		}
-		return tw.Flush()
+		return t.flush()
 	})
 }
 
@@ -136,17 +135,17 @@ func reviewOne(sub string) subcommand {
 }
 
 func printReview(w io.Writer, r admin.ReviewView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "verification:\t%s\n", r.ID)
-	fmt.Fprintf(tw, "status:\t%s\n", r.Status)
-	fmt.Fprintf(tw, "rung:\t%s\n", r.Rung)
-	fmt.Fprintf(tw, "claimed email:\t%s\n", dash(r.ClaimedEmail))
-	fmt.Fprintf(tw, "created:\t%s\n", when(r.CreatedAt))
-	fmt.Fprintf(tw, "expires:\t%s\n", when(r.ExpiresAt))
-	fmt.Fprintf(tw, "why review:\t%s\n", dash(strings.Join(r.Reasons, ", ")))
-	fmt.Fprintf(tw, "steps:\t%s\n", dash(strings.Join(r.Steps, ", ")))
+	t := newTable(w)
+	t.row("verification:", r.ID)
+	t.row("status:", r.Status)
+	t.row("rung:", r.Rung)
+	t.row("claimed email:", dash(r.ClaimedEmail))
+	t.row("created:", when(r.CreatedAt))
+	t.row("expires:", when(r.ExpiresAt))
+	t.row("why review:", dash(strings.Join(r.Reasons, ", ")))
+	t.row("steps:", dash(strings.Join(r.Steps, ", ")))
 	if f := r.Face; f != nil {
-		fmt.Fprintf(tw, "face match:\t%s: distance %.2f, threshold %.2f (against %s)\n", dash(f.Decision), f.Distance, f.Threshold, dash(f.Reference))
+		t.row("face match:", fmt.Sprintf("%s: distance %.2f, threshold %.2f (against %s)", dash(f.Decision), f.Distance, f.Threshold, dash(f.Reference)))
 	}
 	if d := r.Document; d != nil {
 		line := fmt.Sprintf("%s from %s, expires %s", d.Type, d.IssuingState, d.Expiry)
@@ -170,16 +169,16 @@ func printReview(w io.Writer, r admin.ReviewView) error {
 				line += " (active authentication " + d.ActiveAuth + ")"
 			}
 		}
-		fmt.Fprintf(tw, "document:\t%s\n", line)
+		t.row("document:", line)
 	}
 	if dec := r.Decision; dec != nil {
 		line := "by " + dec.Reviewer + " at " + when(dec.At)
 		if dec.Note != "" {
 			line += ": " + dec.Note
 		}
-		fmt.Fprintf(tw, "decided:\t%s\n", line)
+		t.row("decided:", line)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.flush(); err != nil {
 		return err
 	}
 	for _, c := range []struct {
@@ -198,10 +197,10 @@ func printReview(w io.Writer, r admin.ReviewView) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVIDENCE\tTYPE\tBYTES\tSTORED\tDELETED AFTER")
+	t = newTable(w)
+	t.row("EVIDENCE", "TYPE", "BYTES", "STORED", "DELETED AFTER")
 	for _, e := range r.Evidence {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Kind, e.ContentType, e.Size, when(e.CreatedAt), when(e.DeleteAfter))
+		t.row(e.Kind, e.ContentType, fmt.Sprint(e.Size), when(e.CreatedAt), when(e.DeleteAfter))
 	}
-	return tw.Flush()
+	return t.flush()
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 )
@@ -93,12 +92,12 @@ func listEvidence(ctx context.Context, af *adminFlags, path string, stdout io.Wr
 		return err
 	}
 	return af.show(stdout, map[string]any{"evidence": v.Evidence}, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EID\tKIND\tTYPE\tBYTES\tDELETED AFTER")
+		t := newTable(w)
+		t.row("EID", "KIND", "TYPE", "BYTES", "DELETED AFTER")
 		for _, e := range v.Evidence {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", e.ID, e.Kind, e.ContentType, e.Size, when(e.DeleteAfter))
+			t.row(e.ID, e.Kind, e.ContentType, fmt.Sprint(e.Size), when(e.DeleteAfter))
 		}
-		return tw.Flush()
+		return t.flush()
 	})
 }
 

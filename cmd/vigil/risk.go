@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
@@ -83,8 +82,8 @@ func printFactors(w io.Writer, factors []admin.FactorView) error {
 	if len(factors) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "POINTS\tKIND\tSOURCE\tAT\tSTATE\tREASON")
+	t := newTable(w)
+	t.row("POINTS", "KIND", "SOURCE", "AT", "STATE", "REASON")
 	for _, f := range factors {
 		state := "active until " + f.ExpiresAt.Local().Format(time.DateTime)
 		switch {
@@ -93,7 +92,7 @@ func printFactors(w io.Writer, factors []admin.FactorView) error {
 		case f.Points == 0:
 			state = "expired"
 		}
-		fmt.Fprintf(tw, "%d/%d\t%s\t%s\t%s\t%s\t%s\n", f.Points, f.Severity, f.Kind, f.Source, f.At.Local().Format(time.DateTime), state, f.Reason)
+		t.row(fmt.Sprintf("%d/%d", f.Points, f.Severity), f.Kind, f.Source, f.At.Local().Format(time.DateTime), state, f.Reason)
 	}
-	return tw.Flush()
+	return t.flush()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
@@ -48,13 +47,13 @@ func sessionsList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SESSION\tUSER\tEMAIL\tPROVIDER\tIP\tLAST SEEN\tEXPIRES")
+		t := newTable(w)
+		t.row("SESSION", "USER", "EMAIL", "PROVIDER", "IP", "LAST SEEN", "EXPIRES")
 		for _, s := range out.Sessions {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.User, s.Email, s.Provider, s.IP,
+			t.row(s.ID, s.User, s.Email, s.Provider, s.IP,
 				s.LastSeenAt.Local().Format(time.DateTime), s.ExpiresAt.Local().Format(time.DateTime))
 		}
-		return tw.Flush()
+		return t.flush()
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/vigil-gw/vigil/internal/admin"
 )
@@ -45,21 +44,21 @@ func ssfStreams(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SUBSCRIBER\tAUDIENCE\tSTREAM\tDELIVERY\tENDPOINT\tSTATUS\tQUEUED\tSUBJECTS\tUPDATED")
+		t := newTable(w)
+		t.row("SUBSCRIBER", "AUDIENCE", "STREAM", "DELIVERY", "ENDPOINT", "STATUS", "QUEUED", "SUBJECTS", "UPDATED")
 		for _, s := range out.Subscribers {
 			if len(s.Streams) == 0 {
-				fmt.Fprintf(tw, "%s\t%s\tno stream\t-\t-\t-\t-\t-\t-\n", s.Name, s.Audience)
+				t.row(s.Name, s.Audience, "no stream", "-", "-", "-", "-", "-", "-")
 			}
 			for _, st := range s.Streams {
 				status := st.Status
 				if st.Reason != "" {
 					status += " (" + st.Reason + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, st.Audience, st.ID, st.Delivery, dash(st.Endpoint),
-					status, st.Queued, st.Subjects, when(st.UpdatedAt))
+				t.row(s.Name, st.Audience, st.ID, st.Delivery, dash(st.Endpoint),
+					status, fmt.Sprint(st.Queued), fmt.Sprint(st.Subjects), when(st.UpdatedAt))
 			}
 		}
-		return tw.Flush()
+		return t.flush()
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/evidence/trust"
@@ -277,29 +276,22 @@ func trustList(args []string, stdout, stderr io.Writer, now time.Time) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COUNTRY\tSUBJECT\tNOT BEFORE\tNOT AFTER\tKEY\tSOURCE\tCRL")
+	t := newTable(stdout)
+	t.row("COUNTRY", "SUBJECT", "NOT BEFORE", "NOT AFTER", "KEY", "SOURCE", "CRL")
 	for _, c := range rows {
 		crl := "-"
 		if !c.CRLThisUpdate.IsZero() {
 			crl = fmt.Sprintf("%s, %d revoked", c.CRLThisUpdate.UTC().Format(time.DateOnly), c.Revoked)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(c.Country), c.Subject,
+		t.row(dash(c.Country), c.Subject,
 			c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly),
 			c.KeyType, strings.Join(c.Sources, ","), crl)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, cscaCount(rows))
 	return nil
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // plural writes n with the singular or plural noun.

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/vigil-gw/vigil/internal/admin"
@@ -115,12 +114,12 @@ func usersList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	return af.show(stdout, out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USER\tEMAIL\tNAME\tVERIFIED\tRISK\tSESSIONS\tLAST SEEN")
+		t := newTable(w)
+		t.row("USER", "EMAIL", "NAME", "VERIFIED", "RISK", "SESSIONS", "LAST SEEN")
 		for _, u := range out.Users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", u.ID, dash(u.Email), dash(u.Name), dash(u.Level), u.Risk, u.Sessions, when(u.LastSeenAt))
+			t.row(u.ID, dash(u.Email), dash(u.Name), dash(u.Level), u.Risk, fmt.Sprint(u.Sessions), when(u.LastSeenAt))
 		}
-		return tw.Flush()
+		return t.flush()
 	})
 }
 
@@ -141,12 +140,12 @@ func usersShow(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // printUser prints one user as usersShow's table, then their risk factors.
 func printUser(w io.Writer, u admin.UserView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "user:\t%s\n", u.ID)
-	fmt.Fprintf(tw, "provider:\t%s (subject %s)\n", u.Provider, u.Subject)
-	fmt.Fprintf(tw, "email:\t%s\n", dash(u.Email))
-	fmt.Fprintf(tw, "name:\t%s\n", dash(u.Name))
-	fmt.Fprintf(tw, "groups:\t%s\n", dash(strings.Join(u.Groups, ", ")))
+	t := newTable(w)
+	t.row("user:", u.ID)
+	t.row("provider:", u.Provider+" (subject "+u.Subject+")")
+	t.row("email:", dash(u.Email))
+	t.row("name:", dash(u.Name))
+	t.row("groups:", dash(strings.Join(u.Groups, ", ")))
 	if v := u.Verification; v != nil {
 		line := fmt.Sprintf("level %s by %s at %s", dash(v.Level), v.Provider, when(v.VerifiedAt))
 		if v.TrustFramework != "" {
@@ -158,22 +157,22 @@ func printUser(w io.Writer, u admin.UserView) error {
 		if v.DocumentCountry != "" {
 			line += ", document from " + v.DocumentCountry
 		}
-		fmt.Fprintf(tw, "verification:\t%s\n", line)
+		t.row("verification:", line)
 		for i, e := range v.Evidence {
 			label := ""
 			if i == 0 {
 				label = "evidence:"
 			}
-			fmt.Fprintf(tw, "%s\t%s\n", label, e)
+			t.row(label, e)
 		}
 	} else {
-		fmt.Fprintln(tw, "verification:\tnone")
+		t.row("verification:", "none")
 	}
-	fmt.Fprintf(tw, "risk:\t%s (score %d)\n", u.Risk.Level, u.Risk.Score)
-	fmt.Fprintf(tw, "sessions:\t%d\n", u.Sessions)
-	fmt.Fprintf(tw, "first seen:\t%s\n", when(u.FirstSeenAt))
-	fmt.Fprintf(tw, "last seen:\t%s\n", when(u.LastSeenAt))
-	if err := tw.Flush(); err != nil {
+	t.row("risk:", fmt.Sprintf("%s (score %d)", u.Risk.Level, u.Risk.Score))
+	t.row("sessions:", fmt.Sprint(u.Sessions))
+	t.row("first seen:", when(u.FirstSeenAt))
+	t.row("last seen:", when(u.LastSeenAt))
+	if err := t.flush(); err != nil {
 		return err
 	}
 	if len(u.Risk.Factors) > 0 {
@@ -188,18 +187,4 @@ func when(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format(time.DateTime)
-}
-
-// dash keeps an empty table cell visible, and a cell of outside text on
-// its line: a newline in a name or reason must not forge a row.
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
 }
