@@ -86,7 +86,7 @@ type Follower struct {
 
 	subMu   sync.Mutex
 	subs    []func(store.Change)
-	resyncs []func()
+	resyncs []func() error
 	running atomic.Bool
 	started bool // guarded by subMu: seq holds a position to resume from
 	seq     atomic.Int64
@@ -132,9 +132,13 @@ func (f *Follower) Subscribe(fn func(store.Change)) {
 
 // OnResync registers fn to be called when changes may have been missed
 // (purged from the feed before this process read them). fn must drop
-// everything it caches from the store; it runs on the Follower's
-// goroutine before the changes after the gap are delivered.
-func (f *Follower) OnResync(fn func()) {
+// everything it caches from the store and reload what it needs; it runs on
+// the Follower's goroutine before the changes after the gap are delivered.
+// An error (a reload that failed) keeps the Follower where it was: it
+// retries the resync, calling every fn again, and is not caught up
+// meanwhile (Synced does not move), so a cache that could not be rebuilt
+// is never taken as current.
+func (f *Follower) OnResync(fn func() error) {
 	f.subMu.Lock()
 	f.resyncs = append(f.resyncs, fn)
 	f.subMu.Unlock()

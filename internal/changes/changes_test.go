@@ -135,6 +135,29 @@ func TestGapResyncs(t *testing.T) {
 	})
 }
 
+// TestFailedResyncIsRetried: a subscriber that cannot reload after a gap
+// (its store failing) keeps the follower before the gap: the change after
+// it is not delivered and Synced does not move until a resync succeeds,
+// so nothing cached from before the gap is taken as current.
+func TestFailedResyncIsRetried(t *testing.T) {
+	src := &feed{}
+	f, rec, _ := follow(t, Options{Source: src, Interval: 5 * time.Millisecond})
+	rec.failResyncs(3)
+	src.fail(1 << 30)
+	src.add(store.ChangeSessionRevoked, "missed")
+	src.purge(1)
+	src.add(store.ChangeSessionRevoked, "after")
+	synced := f.Synced()
+	src.fail(0)
+	eventually(t, "after", func() bool { return len(rec.keys()) == 1 })
+	if rec.keys()[0] != "after" || rec.resynced() != 4 || f.Seq() != 2 {
+		t.Fatalf("delivered %v after %d resyncs at Seq %d; want [after] after 4 (3 failed) at 2", rec.keys(), rec.resynced(), f.Seq())
+	}
+	if !f.Synced().After(synced) {
+		t.Error("Synced did not move after the resync succeeded")
+	}
+}
+
 // TestFeedGoingBackwardsResyncs: after the database is restored from a
 // backup, or fails over having lost commits, the feed's end is behind the
 // follower. Without a resync, the next changes would reuse Seqs it has

@@ -33,7 +33,11 @@ func (f *Follower) catchUp(ctx context.Context, verify bool) error {
 			}
 			return f.verifyEnd(ctx, after)
 		}
-		if !f.deliver(ctx, cs) && len(cs) >= f.batch {
+		progressed, err := f.deliver(ctx, cs)
+		if err != nil {
+			return err
+		}
+		if !progressed && len(cs) >= f.batch {
 			return fmt.Errorf("%w (%d)", errStuck, after)
 		}
 		if len(cs) < f.batch {
@@ -43,8 +47,9 @@ func (f *Follower) catchUp(ctx context.Context, verify bool) error {
 }
 
 // deliver hands cs to the subscribers in order and reports whether any
-// was past the current position.
-func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed bool) {
+// was past the current position. A failed resync stops it before the
+// change after the gap.
+func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed bool, err error) {
 	f.subMu.Lock()
 	subs := f.subs
 	f.subMu.Unlock()
@@ -58,7 +63,9 @@ func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed b
 			continue
 		}
 		if c.Seq > cur+1 {
-			f.resync(ctx, cur, c.Seq)
+			if err := f.resync(ctx, cur, c.Seq); err != nil {
+				return progressed, err
+			}
 		}
 		for _, fn := range subs {
 			fn(c)
@@ -67,7 +74,7 @@ func (f *Follower) deliver(ctx context.Context, cs []store.Change) (progressed b
 		f.seq.Store(c.Seq)
 		progressed = true
 	}
-	return progressed
+	return progressed, nil
 }
 
 // checkPosition makes sure the change at the Follower's position is still
@@ -89,8 +96,7 @@ func (f *Follower) checkPosition(ctx context.Context) error {
 	if len(cs) == 0 || cs[0].Seq != pos || sameChange(cs[0], f.last) {
 		return nil
 	}
-	f.wentBack(ctx, pos, pos-1)
-	return nil
+	return f.wentBack(ctx, pos, pos-1)
 }
 
 func sameChange(a, b store.Change) bool {
@@ -98,13 +104,17 @@ func sameChange(a, b store.Change) bool {
 }
 
 // wentBack drops every subscriber's cache, the feed having lost changes
-// this process delivered, and resumes after resume.
-func (f *Follower) wentBack(ctx context.Context, pos, resume int64) {
+// this process delivered, and resumes after resume; on a failed resync it
+// stays, to notice the same again on the next try.
+func (f *Follower) wentBack(ctx context.Context, pos, resume int64) error {
 	f.log.WarnContext(ctx, "change feed went backwards (database restored or failed over with lost commits); dropping cached state",
 		"after_seq", pos, "resume_after", resume)
-	f.dropCaches()
+	if err := f.dropCaches(); err != nil {
+		return err
+	}
 	f.last = store.Change{}
 	f.seq.Store(resume)
+	return nil
 }
 
 // verifyEnd checks, after an empty read past after, that the feed really
@@ -121,8 +131,7 @@ func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
 		// Seqs never go back, so the database did, and has not yet
 		// numbered as many changes again: the next ones would be skipped
 		// as already seen.
-		f.wentBack(ctx, after, last)
-		return nil
+		return f.wentBack(ctx, after, last)
 	}
 	if last == after {
 		return nil
@@ -134,25 +143,32 @@ func (f *Follower) verifyEnd(ctx context.Context, after int64) error {
 	if len(cs) > 0 {
 		return f.catchUp(ctx, false)
 	}
-	f.resync(ctx, after, last+1)
+	if err := f.resync(ctx, after, last+1); err != nil {
+		return err
+	}
 	f.seq.Store(last)
 	return nil
 }
 
 // resync reports that the changes after from and before next were never
 // delivered.
-func (f *Follower) resync(ctx context.Context, from, next int64) {
+func (f *Follower) resync(ctx context.Context, from, next int64) error {
 	f.log.WarnContext(ctx, "change feed gap: changes were purged before this process read them; dropping cached state",
 		"after_seq", from, "next_seq", next, "missed", next-from-1)
-	f.dropCaches()
+	return f.dropCaches()
 }
 
-// dropCaches runs the OnResync subscribers.
-func (f *Follower) dropCaches() {
+// dropCaches runs every OnResync subscriber, and fails when any did.
+func (f *Follower) dropCaches() error {
 	f.subMu.Lock()
 	resyncs := f.resyncs
 	f.subMu.Unlock()
+	var errs []error
 	for _, fn := range resyncs {
-		fn()
+		errs = append(errs, fn())
 	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("changes: resync: %w", err)
+	}
+	return nil
 }

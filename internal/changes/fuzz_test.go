@@ -48,7 +48,7 @@ func FuzzDeliver(f *testing.F) {
 		var got []int64
 		resyncs := 0
 		fl.Subscribe(func(c store.Change) { got = append(got, c.Seq) })
-		fl.OnResync(func() { resyncs++ })
+		fl.OnResync(func() error { resyncs++; return nil })
 		fl.seq.Store(start)
 		_ = fl.catchUp(t.Context(), true) // errStuck is a fine answer to a broken source
 

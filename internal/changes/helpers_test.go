@@ -120,9 +120,16 @@ func (b *bell) Wait(ctx context.Context) error {
 
 // recorder collects what a Follower delivers.
 type recorder struct {
-	mu      sync.Mutex
-	got     []store.Change
-	resyncs int
+	mu          sync.Mutex
+	got         []store.Change
+	resyncs     int
+	resyncFails int // the next resyncs that fail, as a reload from a failing store would
+}
+
+func (r *recorder) failResyncs(n int) {
+	r.mu.Lock()
+	r.resyncFails = n
+	r.mu.Unlock()
 }
 
 func (r *recorder) apply(c store.Change) {
@@ -131,10 +138,15 @@ func (r *recorder) apply(c store.Change) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) resync() {
+func (r *recorder) resync() error {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.resyncs++
-	r.mu.Unlock()
+	if r.resyncFails > 0 {
+		r.resyncFails--
+		return errors.New("reload failed")
+	}
+	return nil
 }
 
 func (r *recorder) keys() []string {

@@ -105,13 +105,18 @@ func (s *Server) newAssurance(ctx context.Context, cfg *config.Config) error {
 	// Changes may have been missed (the feed was purged while this replica
 	// was away): forget every cached session and reload risk and app
 	// revocations from the store.
-	s.follower.OnResync(func() {
+	// A reload that fails is retried by the follower, which stays behind
+	// meanwhile (store.max_stale then refuses sessions): an app revocation
+	// missed in the gap must not be forgotten.
+	s.follower.OnResync(func() error {
 		s.sessions.Resync()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := s.assure.Load(ctx); err != nil {
-			s.log.Error("reloading risk after a resync failed", "err", err)
+			s.log.Error("reloading risk after a resync failed; retrying", "err", err)
+			return err
 		}
+		return nil
 	})
 	return nil
 }

@@ -129,7 +129,7 @@ func (sc *sharedConfig) follow(f *changes.Follower) {
 		}
 	})
 	// Announcements may have been purged unread: look at the latest.
-	f.OnResync(sc.poke)
+	f.OnResync(func() error { sc.poke(); return nil })
 }
 
 // poke asks the worker to look at the latest version. Bursts coalesce:

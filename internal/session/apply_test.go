@@ -229,7 +229,7 @@ func startReplica(t testing.TB, path string, clock func() time.Time) *replica {
 		t.Fatal(err)
 	}
 	r.f.Subscribe(r.m.Apply)
-	r.f.OnResync(r.m.Resync)
+	r.f.OnResync(func() error { r.m.Resync(); return nil })
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- r.f.Run(ctx) }()

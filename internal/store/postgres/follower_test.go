@@ -34,7 +34,7 @@ func follow(t *testing.T, db *postgres.DB, waker changes.Waker) (delivered func(
 		got = append(got, c)
 		mu.Unlock()
 	})
-	f.OnResync(func() { resyncs.Add(1) })
+	f.OnResync(func() error { resyncs.Add(1); return nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() {
