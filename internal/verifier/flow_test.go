@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,6 +151,15 @@ func TestRejected(t *testing.T) {
 	q, err := e.v.Queue(context.Background(), 10)
 	if err != nil || len(q) != 1 {
 		t.Fatalf("queue: %v", err)
+	}
+	// Nobody decides their own verification, whichever way they come.
+	for _, own := range []string{"carl@corp.example", "console:Carl@Corp.Example", "admin:carl@corp.example"} {
+		if err := e.v.Reject(context.Background(), q[0].ID, own, "photo-mismatch"); !errors.Is(err, ErrOwnVerification) {
+			t.Fatalf("Reject by %s: %v, want ErrOwnVerification", own, err)
+		}
+		if err := e.v.Approve(context.Background(), q[0].ID, own, ""); !errors.Is(err, ErrOwnVerification) {
+			t.Fatalf("Approve by %s: %v, want ErrOwnVerification", own, err)
+		}
 	}
 	if err := e.v.Reject(context.Background(), q[0].ID, "reviewer@corp.example", "photo-mismatch"); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,20 @@ import (
 // is not waiting for a reviewer.
 var ErrNotInReview = errors.New("verifier: verification is not waiting for review")
 
+// ErrOwnVerification is returned by Approve and Reject when the reviewer is
+// the person the verification is for: another reviewer must decide it,
+// whichever way the decision comes (review UI, console, admin API).
+var ErrOwnVerification = errors.New("verifier: a verification of the reviewer's own identity; another reviewer must decide it")
+
+// ownVerification reports whether reviewer names the account rec is for.
+// Reviewers are recorded as an email, or an entry point and an email
+// ("console:ada@example.com"): what follows the last colon is compared
+// with the claimed email, case folded.
+func ownVerification(rec *store.Verification, reviewer string) bool {
+	who := reviewer[strings.LastIndexByte(reviewer, ':')+1:]
+	return rec.ClaimedEmail != "" && strings.EqualFold(who, rec.ClaimedEmail)
+}
+
 // Queue returns up to limit verifications waiting for review, oldest first.
 func (v *Verifier) Queue(ctx context.Context, limit int) ([]store.Verification, error) {
 	return v.db.ListVerifications(ctx, store.VerificationReview, limit)
@@ -31,6 +45,9 @@ func (v *Verifier) Approve(ctx context.Context, id, reviewer, note string) error
 	_, err := v.mutate(ctx, id, func(rec *store.Verification, s *steps) error {
 		if rec.Status != store.VerificationReview {
 			return ErrNotInReview
+		}
+		if ownVerification(rec, reviewer) {
+			return ErrOwnVerification
 		}
 		return v.approve(ctx, rec, s, reviewer, note)
 	})
@@ -68,6 +85,9 @@ func (v *Verifier) Reject(ctx context.Context, id, reviewer, reason string) erro
 	_, err := v.mutate(ctx, id, func(rec *store.Verification, _ *steps) error {
 		if rec.Status != store.VerificationReview {
 			return ErrNotInReview
+		}
+		if ownVerification(rec, reviewer) {
+			return ErrOwnVerification
 		}
 		rec.Status, rec.Reviewer, rec.ReviewNote, rec.ReviewedAt = store.VerificationRejected, reviewer, reason, v.cfg.Clock()
 		rec.Reasons = append(rec.Reasons, reason)

@@ -215,6 +215,9 @@ func (q *Queue) decide(ctx context.Context, id, by, decision, why string, fn fun
 		if errors.Is(err, verifier.ErrNotInReview) {
 			return admin.ReviewView{}, fmt.Errorf("%w: verification %s was decided meanwhile", admin.ErrConflict, id)
 		}
+		if errors.Is(err, verifier.ErrOwnVerification) {
+			return admin.ReviewView{}, fmt.Errorf("%w: verification %s is of your own identity; another reviewer must decide it", admin.ErrConflict, id)
+		}
 		return admin.ReviewView{}, err
 	}
 	r := &audit.Record{Time: q.clock(), Kind: "review", Decision: decision, Actor: by, Verification: id}
