@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/audit"
 	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/verifier/review"
 )
 
 // imageTypes are the only evidence types returned: what the verifier
@@ -20,7 +21,7 @@ var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
 // bent to another verification's evidence by changing its last part.
 func (q *Queue) Evidence(ctx context.Context, id, evidenceID, by string) (admin.EvidenceImage, error) {
 	gone := fmt.Errorf("%w: verification %q has no evidence %q, or it was deleted after its retention period", admin.ErrNotFound, id, evidenceID)
-	if !validID(id) || !validID(evidenceID) {
+	if !review.ValidID(id) || !review.ValidID(evidenceID) {
 		return admin.EvidenceImage{}, fmt.Errorf("%w: no such verification or evidence", admin.ErrNotFound)
 	}
 	if by == "" {

@@ -99,7 +99,7 @@ func summary(v *store.Verification) admin.ReviewSummary {
 
 // Review reads one verification, whatever its status.
 func (q *Queue) Review(ctx context.Context, id string) (admin.ReviewView, error) {
-	if !validID(id) {
+	if !review.ValidID(id) {
 		return admin.ReviewView{}, fmt.Errorf("%w: no verification %q", admin.ErrNotFound, id)
 	}
 	rec, err := q.db.GetVerification(ctx, id)
@@ -226,17 +226,4 @@ func (q *Queue) decide(ctx context.Context, id, by, decision, why string, fn fun
 	}
 	q.audit.Write(r)
 	return q.Review(ctx, id)
-}
-
-// validID accepts the verifier's identifiers (URL-safe base64).
-func validID(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
 }

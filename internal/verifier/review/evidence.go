@@ -25,7 +25,7 @@ var (
 // another record's evidence by guessing, and it is never cached.
 func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) error {
 	vid, eid := r.PathValue("id"), r.PathValue("eid")
-	if !validID(vid) || !validID(eid) {
+	if !ValidID(vid) || !ValidID(eid) {
 		return errNotFound
 	}
 	evs, err := h.opt.Store.ListEvidence(r.Context(), vid)

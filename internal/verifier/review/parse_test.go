@@ -171,8 +171,8 @@ func TestValidID(t *testing.T) {
 	for id, want := range map[string]bool{
 		"abc-DEF_123": true, "": false, "a/b": false, "a b": false, "..%2f": false, strings.Repeat("a", 129): false,
 	} {
-		if got := validID(id); got != want {
-			t.Errorf("validID(%q) = %v", id, got)
+		if got := ValidID(id); got != want {
+			t.Errorf("ValidID(%q) = %v", id, got)
 		}
 	}
 }

@@ -75,7 +75,7 @@ var errBadSteps = &httperr.Error{Status: http.StatusInternalServerError, Code: "
 // load reads the verification named in the path and builds its view.
 func (h *Handler) load(r *http.Request) (*detailView, error) {
 	id := r.PathValue("id")
-	if !validID(id) {
+	if !ValidID(id) {
 		return nil, errNotFound
 	}
 	rec, err := h.opt.Store.GetVerification(r.Context(), id)
@@ -134,9 +134,9 @@ func (h *Handler) detail(w http.ResponseWriter, r *http.Request) error {
 	}, true)
 }
 
-// validID accepts the verifier's identifiers (URL-safe base64) and a
+// ValidID accepts the verifier's identifiers (URL-safe base64) and a
 // little more, refusing anything that could not be one.
-func validID(s string) bool {
+func ValidID(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false
 	}
