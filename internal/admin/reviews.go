@@ -65,6 +65,9 @@ type EvidenceMeta struct {
 	Size        int       `json:"size"`
 	CreatedAt   time.Time `json:"created_at"`
 	DeleteAfter time.Time `json:"delete_after"`
+	// Image: a JPEG or PNG, which GET /reviews/{id}/evidence/{eid}
+	// serves; other evidence (the chip's data) stays sealed.
+	Image bool `json:"image"`
 }
 
 // ReviewDecision is the reviewer's decision, once made.

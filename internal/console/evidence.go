@@ -8,10 +8,6 @@ import (
 	"github.com/vigil-gw/vigil/internal/httperr"
 )
 
-// imageTypes are the evidence types shown as images: what the review
-// queue serves (JPEG and PNG).
-var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
-
 // evidenceCSP is an evidence image's own policy: opened alone, the
 // response runs nothing, even if it were not the image it claims to be.
 const evidenceCSP = "default-src 'none'; sandbox"
@@ -26,7 +22,7 @@ type reviewImages struct {
 func (h *Handler) images(a *adminUser, v *admin.ReviewView) *reviewImages {
 	ri := &reviewImages{Group: h.opt.EvidenceGroup}
 	for _, e := range v.Evidence {
-		if !imageTypes[e.ContentType] {
+		if !e.Image {
 			continue
 		}
 		ri.Count++

@@ -33,6 +33,12 @@ func sniffImage(b []byte) string {
 	return ""
 }
 
+// IsImage reports whether contentType is one the verifier takes photos as
+// (what sniffImage finds): the only evidence any page shows as an image.
+func IsImage(contentType string) bool {
+	return contentType == "image/jpeg" || contentType == "image/png"
+}
+
 // multipartOverhead is room for the form's boundaries and headers.
 const multipartOverhead = 64 << 10
 

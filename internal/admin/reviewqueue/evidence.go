@@ -8,13 +8,9 @@ import (
 	"github.com/vigil-gw/vigil/internal/admin"
 	"github.com/vigil-gw/vigil/internal/audit"
 	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/verifier"
 	"github.com/vigil-gw/vigil/internal/verifier/review"
 )
-
-// imageTypes are the only evidence types returned: what the verifier
-// accepts as photos (it sniffs uploads by their bytes). The chip's data
-// (JSON) and anything else stay sealed.
-var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
 
 // Evidence returns one image of verification id, decrypted, and audits
 // that by saw it. The evidence must be listed under id: a link cannot be
@@ -41,7 +37,7 @@ func (q *Queue) Evidence(ctx context.Context, id, evidenceID, by string) (admin.
 		return admin.EvidenceImage{}, gone
 	}
 	// Refused on the record's type before anything is decrypted.
-	if !imageTypes[meta.ContentType] {
+	if !verifier.IsImage(meta.ContentType) {
 		return admin.EvidenceImage{}, fmt.Errorf("%w: evidence %q is %s; only JPEG and PNG images are shown", admin.ErrNotImage, evidenceID, meta.ContentType)
 	}
 	ct, data, err := q.v.Evidence(ctx, evidenceID)
@@ -51,7 +47,7 @@ func (q *Queue) Evidence(ctx context.Context, id, evidenceID, by string) (admin.
 	if err != nil {
 		return admin.EvidenceImage{}, err
 	}
-	if !imageTypes[ct] {
+	if !verifier.IsImage(ct) {
 		return admin.EvidenceImage{}, fmt.Errorf("%w: evidence %q is %s; only JPEG and PNG images are shown", admin.ErrNotImage, evidenceID, ct)
 	}
 	// The record names the evidence, never its content or the person.

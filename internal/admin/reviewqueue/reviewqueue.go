@@ -120,7 +120,7 @@ func (q *Queue) Review(ctx context.Context, id string) (admin.ReviewView, error)
 	v := admin.ReviewView{ReviewSummary: summary(rec), Steps: []string{}, Passed: []string{}, Failed: []string{},
 		Evidence: []admin.EvidenceMeta{}}
 	for _, e := range evs {
-		v.Evidence = append(v.Evidence, admin.EvidenceMeta{ID: e.ID, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size,
+		v.Evidence = append(v.Evidence, admin.EvidenceMeta{ID: e.ID, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size, Image: verifier.IsImage(e.ContentType),
 			CreatedAt: e.CreatedAt, DeleteAfter: e.DeleteAfter})
 	}
 	check := func(ok bool, name string) {

@@ -7,11 +7,8 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/verifier"
 )
-
-// imageTypes are the only types served inline: what the verifier accepts
-// (it sniffs uploads by their bytes).
-var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true}
 
 var (
 	errEvidenceGone = &httperr.Error{Status: http.StatusNotFound, Code: "evidence-gone", Title: "Evidence not available",
@@ -46,7 +43,7 @@ func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !imageTypes[ct] {
+	if !verifier.IsImage(ct) {
 		return errEvidenceType
 	}
 	hd := w.Header() // the baseline, no-store included, is set already (ServeHTTP)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/httperr"
 	"github.com/vigil-gw/vigil/internal/store"
+	"github.com/vigil-gw/vigil/internal/verifier"
 )
 
 // queueRow is one verification waiting for review.
@@ -103,7 +104,7 @@ func (h *Handler) load(r *http.Request) (*detailView, error) {
 	for _, e := range evs {
 		d.Evidence = append(d.Evidence, evidenceView{
 			ID: e.ID, Kind: e.Kind, ContentType: e.ContentType, SHA256: e.SHA256, Size: e.Size,
-			Created: e.CreatedAt, DeleteAfter: e.DeleteAfter, Image: imageTypes[e.ContentType],
+			Created: e.CreatedAt, DeleteAfter: e.DeleteAfter, Image: verifier.IsImage(e.ContentType),
 			URL: h.pages.base + "/v/" + url.PathEscape(rec.ID) + "/evidence/" + url.PathEscape(e.ID),
 		})
 	}
