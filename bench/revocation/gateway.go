@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,8 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/vigil-gw/vigil/internal/testenv/vigilexec"
 )
 
 // gateway is one `vigil serve` process.
@@ -25,25 +25,6 @@ type gateway struct {
 	exited chan struct{} // closed when the process has exited
 	err    error         // its exit status, once exited is closed
 	log    string        // path of its stderr
-}
-
-// buildVigil compiles ./cmd/vigil from the module this program belongs to.
-func buildVigil(ctx context.Context, dir string) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("finding the module: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run this from inside the vigil module (go run ./bench/revocation)")
-	}
-	bin := filepath.Join(dir, "vigil")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/vigil")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/vigil: %w\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // freeAddr returns a loopback address no one listens on now. Another
@@ -76,7 +57,7 @@ func start(ctx context.Context, bin, dir, name, addr, cfg string) (*gateway, err
 	cmd := exec.Command(bin, "serve", "--config", cfg)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = os.Environ()
-	ownGroup(cmd)
+	vigilexec.OwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("starting gateway %s: %w", name, err)
@@ -129,11 +110,11 @@ func (g *gateway) stop() {
 		return
 	default:
 	}
-	signalGroup(g.cmd, false)
+	vigilexec.SignalGroup(g.cmd, false)
 	select {
 	case <-g.exited:
 	case <-time.After(5 * time.Second):
-		signalGroup(g.cmd, true)
+		vigilexec.SignalGroup(g.cmd, true)
 		<-g.exited
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/vigil-gw/vigil/bench/internal/stats"
+	"github.com/vigil-gw/vigil/internal/testenv/vigilexec"
 )
 
 // The demo IdP's user and her password (public demo data).
@@ -115,7 +116,7 @@ func run(ctx context.Context, o options) (_ results, err error) {
 	bin := o.vigil
 	if bin == "" {
 		fmt.Println("building ./cmd/vigil ...")
-		if bin, err = buildVigil(ctx, dir); err != nil {
+		if bin, err = vigilexec.Build(ctx, dir, false); err != nil {
 			return results{}, err
 		}
 	}

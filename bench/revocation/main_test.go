@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/vigil-gw/vigil/internal/store/postgres/pgtest"
+	"github.com/vigil-gw/vigil/internal/testenv/vigilexec"
 )
 
 func TestQuantile(t *testing.T) {
@@ -203,7 +204,7 @@ func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds vigil and runs gateway processes")
 	}
-	bin, err := buildVigil(t.Context(), t.TempDir())
+	bin, err := vigilexec.Build(t.Context(), t.TempDir(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,18 +2,13 @@ package vigilproc
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/vigil-gw/vigil/internal/testenv/proc"
+	"github.com/vigil-gw/vigil/internal/testenv/vigilexec"
 )
 
 // RaceEnv, set to 1, builds the gateway with the race detector; a race a
@@ -73,35 +68,15 @@ func raceBuild() bool { return os.Getenv(RaceEnv) == "1" }
 
 // compile builds ./cmd/vigil into a new temporary directory.
 func compile(race bool) (dir, path string, err error) {
-	root, err := proc.ModuleRoot()
-	if err != nil {
-		return "", "", err
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		return "", "", errors.New("the go command is not on PATH, needed to build ./cmd/vigil")
-	}
 	dir, err = os.MkdirTemp("", "vigilproc-")
 	if err != nil {
 		return "", "", err
 	}
-	path = filepath.Join(dir, "vigil")
-	if runtime.GOOS == "windows" {
-		path += ".exe"
-	}
-	args := []string{"build", "-o", path}
-	if race {
-		args = append(args, "-race")
-	}
-	args = append(args, "./cmd/vigil")
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goCmd, args...)
-	cmd.Dir = root
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if path, err = vigilexec.Build(ctx, dir, race); err != nil {
 		os.RemoveAll(dir)
-		return "", "", fmt.Errorf("go %v (after %v): %w\n%s", args, time.Since(start).Round(time.Millisecond), err, out)
+		return "", "", err
 	}
 	return dir, path, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigil-gw/vigil/internal/config"
 	"github.com/vigil-gw/vigil/internal/testenv/proc"
+	"github.com/vigil-gw/vigil/internal/testenv/vigilexec"
 )
 
 const (
@@ -123,7 +124,7 @@ func (g *Gateway) launch() {
 	}
 	cmd := exec.Command(g.bin, "serve", "--config", g.configPath())
 	cmd.Stdout, cmd.Stderr = logf, logf // the child writes the file itself: no copying goroutine to outlive it
-	ownGroup(cmd)
+	vigilexec.OwnGroup(cmd)
 	err = cmd.Start()
 	logf.Close()
 	if err != nil {
@@ -210,7 +211,7 @@ func (g *Gateway) Stop() error {
 	r := g.run
 	r.stopped = true
 	g.mark("SIGTERM")
-	signalGroup(r.cmd, false)
+	vigilexec.SignalGroup(r.cmd, false)
 	select {
 	case <-r.exited:
 		g.mark("exited: %v", exitText(r.err))
@@ -220,7 +221,7 @@ func (g *Gateway) Stop() error {
 		return nil
 	case <-time.After(g.grace):
 	}
-	signalGroup(r.cmd, true)
+	vigilexec.SignalGroup(r.cmd, true)
 	select {
 	case <-r.exited:
 	case <-time.After(killWait):
@@ -239,7 +240,7 @@ func (g *Gateway) Kill() {
 	}
 	r := g.run
 	r.stopped = true
-	signalGroup(r.cmd, true)
+	vigilexec.SignalGroup(r.cmd, true)
 	select {
 	case <-r.exited:
 	case <-time.After(killWait):
