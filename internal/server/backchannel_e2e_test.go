@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -165,30 +163,7 @@ func endSession(t *testing.T, issuer string) string {
 // serveAudited is serve with the audit log kept for the test to read.
 func serveAudited(t *testing.T, l net.Listener, cfg *config.Config) *syncBuffer {
 	t.Helper()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("test configuration does not validate: %v", err)
-	}
-	logs, audit := &syncBuffer{}, &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(ctx, cfg, server.Options{Logger: logger, AuditWriter: audit})
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, server.Listeners{Main: l}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server logs:\n%s", logs.String())
-		}
-	})
+	audit := &syncBuffer{}
+	serveWith(t, l, cfg, server.Options{AuditWriter: audit})
 	return audit
 }

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -45,28 +44,10 @@ func startConsolePages(t *testing.T) (e *demoEnv, waiting [2]string) {
 		ClientID: "self", ClientSecret: config.Secret{Value: "idv-client-secret-0123456789"},
 		RedirectURIs: []string{e.public + "/.vigil/callback"}}}}
 	cfg.SetDefaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("configuration: %v", err)
-	}
 	// Not serve(): its audit writer would replace the file the console searches.
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.DiscardHandler), DevMailbox: io.Discard})
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, server.Listeners{Main: gwL}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("Serve did not return 20s after its context ended")
-		}
-		srv.Close()
-	})
-	e.srv = srv
+	var stop func() error
+	e.srv, stop = startServer(t, gwL, cfg, server.Options{Logger: slog.New(slog.DiscardHandler), DevMailbox: io.Discard})
+	t.Cleanup(func() { stop() })
 
 	db, err := sqlite.Open(t.Context(), e.dbPath, sqlite.Options{})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -84,21 +86,38 @@ func serve(t *testing.T, l net.Listener, cfg *config.Config) *server.Server {
 	return serveWith(t, l, cfg, server.Options{})
 }
 
-// serveWith is serve with opts; its Logger and AuditWriter are the test's.
+// serveWith is serve with opts; its Logger is the test's, and its
+// AuditWriter too unless opts has one.
 func serveWith(t *testing.T, l net.Listener, cfg *config.Config, opts server.Options) *server.Server {
 	t.Helper()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("test configuration does not validate: %v", err)
-	}
 	logs := &syncBuffer{}
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if opts.AuditWriter == nil {
+		opts.AuditWriter = io.Discard
+	}
+	srv, stop := startServer(t, l, cfg, opts)
 	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
 		if t.Failed() {
 			t.Logf("server logs:\n%s", logs.String())
 		}
 	})
+	return srv
+}
+
+// startServer builds a Server from cfg (which must validate) with opts
+// and serves it on l until stop, which the caller calls by the test's end
+// (or earlier, to take the gateway away). stop acts once and returns what
+// Serve and Close returned; a Serve that does not return within 20 s of
+// its context's end fails the test.
+func startServer(t *testing.T, l net.Listener, cfg *config.Config, opts server.Options) (*server.Server, func() error) {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test configuration does not validate: %v", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts.AuditWriter = io.Discard
 	srv, err := server.New(ctx, cfg, opts)
 	if err != nil {
 		cancel()
@@ -106,21 +125,26 @@ func serveWith(t *testing.T, l net.Listener, cfg *config.Config, opts server.Opt
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, server.Listeners{Main: l}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve: %v", err)
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					stopErr = fmt.Errorf("Serve: %w", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Errorf("Serve on %s did not return 20s after its context ended", l.Addr())
 			}
-		case <-time.After(20 * time.Second):
-			t.Error("Serve did not return 20s after its context ended")
-		}
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return srv
+			if err := srv.Close(); err != nil {
+				stopErr = errors.Join(stopErr, fmt.Errorf("Close: %w", err))
+			}
+		})
+		return stopErr
+	}
+	return srv, stop
 }
 
 // echo is what the upstream saw, as it reports it.

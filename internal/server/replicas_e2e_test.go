@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -27,27 +26,9 @@ type replica struct {
 
 func startReplica(t *testing.T, l net.Listener, cfg *config.Config) *replica {
 	t.Helper()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("replica configuration: %v", err)
-	}
 	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, server.Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), AuditWriter: io.Discard})
-	if err != nil {
-		cancel()
-		t.Fatalf("server.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, server.Listeners{Main: l}) }()
-	var once sync.Once
-	r := &replica{public: publicURL(l)}
-	r.stop = func() {
-		once.Do(func() {
-			cancel()
-			<-done
-			srv.Close()
-		})
-	}
+	_, stop := startServer(t, l, cfg, server.Options{Logger: slog.New(slog.NewTextHandler(logs, nil)), AuditWriter: io.Discard})
+	r := &replica{public: publicURL(l), stop: func() { stop() }}
 	t.Cleanup(func() {
 		r.stop()
 		if t.Failed() {

@@ -40,22 +40,10 @@ func startShared(t *testing.T, shared bool) *sharedEnv {
 	}}, allowGroup("staff"))
 	e.cfg.Admin.Token = config.Secret{Value: adminToken}
 	e.cfg.Store.SharedConfig = shared
-	if err := e.cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, e.cfg, server.Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil)), AuditWriter: e.audit})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	e.srv = srv
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, server.Listeners{Main: gwL}) }()
+	var stop func() error
+	e.srv, stop = startServer(t, gwL, e.cfg, server.Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil)), AuditWriter: e.audit})
 	t.Cleanup(func() {
-		cancel()
-		<-done
-		srv.Close()
+		stop()
 		if t.Failed() {
 			t.Logf("server logs:\n%s", e.logs.String())
 		}
