@@ -217,7 +217,9 @@ func newUpstream(t *testing.T, public string) *upstream {
 // browser is a client with a cookie jar that follows redirects.
 func browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	// A bound for a server that hangs, not a latency check: the verifier's
+	// face steps take seconds under -race on a loaded machine.
+	return &http.Client{Jar: jar, Timeout: 60 * time.Second}
 }
 
 // noFollow is c without redirect following (same jar).
